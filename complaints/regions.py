@@ -1,0 +1,41 @@
+"""Province-level regions, GB/T 2260 codes. Knows no models."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Region(models.TextChoices):
+    BEIJING = "110000", _("Beijing")
+    TIANJIN = "120000", _("Tianjin")
+    HEBEI = "130000", _("Hebei")
+    SHANXI = "140000", _("Shanxi")
+    INNER_MONGOLIA = "150000", _("Inner Mongolia")
+    LIAONING = "210000", _("Liaoning")
+    JILIN = "220000", _("Jilin")
+    HEILONGJIANG = "230000", _("Heilongjiang")
+    SHANGHAI = "310000", _("Shanghai")
+    JIANGSU = "320000", _("Jiangsu")
+    ZHEJIANG = "330000", _("Zhejiang")
+    ANHUI = "340000", _("Anhui")
+    FUJIAN = "350000", _("Fujian")
+    JIANGXI = "360000", _("Jiangxi")
+    SHANDONG = "370000", _("Shandong")
+    HENAN = "410000", _("Henan")
+    HUBEI = "420000", _("Hubei")
+    HUNAN = "430000", _("Hunan")
+    GUANGDONG = "440000", _("Guangdong")
+    GUANGXI = "450000", _("Guangxi")
+    HAINAN = "460000", _("Hainan")
+    CHONGQING = "500000", _("Chongqing")
+    SICHUAN = "510000", _("Sichuan")
+    GUIZHOU = "520000", _("Guizhou")
+    YUNNAN = "530000", _("Yunnan")
+    TIBET = "540000", _("Tibet")
+    SHAANXI = "610000", _("Shaanxi")
+    GANSU = "620000", _("Gansu")
+    QINGHAI = "630000", _("Qinghai")
+    NINGXIA = "640000", _("Ningxia")
+    XINJIANG = "650000", _("Xinjiang")
+    TAIWAN = "710000", _("Taiwan")
+    HONG_KONG = "810000", _("Hong Kong")
+    MACAO = "820000", _("Macao")

@@ -1,0 +1,353 @@
+"""Writes about complaints: filing, drafts, evidence and the timeline. Views and APIs call only these."""
+
+import logging
+import os
+import uuid
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from complaints import processing
+from complaints.codes import new_tracking_code
+from complaints.models import Complaint, ComplaintDraft, Evidence, TimelineEvent
+from complaints.uploads import CheckedUpload, check_count, check_upload
+from merchants.services import MerchantClaims, merchant_resolve
+
+logger = logging.getLogger(__name__)
+
+MSG_NO_MERCHANT = _("Tell us at least one thing about the merchant: a name, a mini program, an app ID, a phone...")
+MSG_NOT_YOURS = _("This draft does not exist or has expired.")
+
+# The complaint fields a filing fills in besides the merchant claims.
+FACT_FIELDS = [
+    "category",
+    "narrative",
+    "amount",
+    "currency",
+    "payment_method",
+    "paid_at",
+    "order_number",
+    "region",
+    "consent_publish",
+    "hide_identity",
+]
+
+
+@dataclass
+class UploadOutcome:
+    """What happened to a batch of files: those stored, and one error per refused file."""
+
+    stored: list[Evidence] = field(default_factory=list)
+    errors: list[ValidationError] = field(default_factory=list)
+
+
+def timeline_add(*, complaint: Complaint, kind: str, actor=None, **data) -> TimelineEvent:
+    return TimelineEvent.objects.create(complaint=complaint, kind=kind, actor=actor, data=data)
+
+
+def _enqueue_evidence(evidence_ids: list[int]) -> None:
+    """Publish processing tasks. A broker outage is logged, not raised: the row stays pending and the
+    sweeper (evidence_sweep) publishes it again once the broker is back."""
+    from complaints.tasks import evidence_process
+
+    for evidence_id in evidence_ids:
+        try:
+            evidence_process.delay(evidence_id)
+        except Exception:  # kombu raises several types for an unreachable broker; all mean "later".
+            logger.warning("evidence %s not enqueued; the sweeper will retry", evidence_id, exc_info=True)
+
+
+def _store(*, user, checked: CheckedUpload, complaint=None, draft=None) -> Evidence:
+    ext = os.path.splitext(checked.display_name)[1].lower()
+    evidence = Evidence(
+        complaint=complaint,
+        draft=draft,
+        uploaded_by=user,
+        original_name=checked.display_name,
+        kind=checked.kind,
+        content_type=checked.content_type,
+        size=checked.size,
+        sha256=checked.sha256,
+        enqueued_at=timezone.now(),
+    )
+    # A generated name: nothing the uploader typed reaches the file system or the bucket.
+    evidence.file.save(f"{uuid.uuid4().hex}{ext}", checked.upload, save=False)
+    evidence.save()
+    return evidence
+
+
+def _active_evidence_count(*, complaint=None, draft=None) -> int:
+    qs = Evidence.objects.exclude(status=Evidence.Status.REJECTED)
+    return qs.filter(complaint=complaint).count() if complaint else qs.filter(draft=draft).count()
+
+
+@transaction.atomic
+def evidence_upload(*, user, uploads, complaint: Complaint | None = None, draft: ComplaintDraft | None = None):
+    """Store each acceptable file of a batch for a complaint or a draft; refuse the others one by one.
+
+    The parent row is locked so two parallel uploads cannot pass the file limit together.
+    """
+    parent = complaint or draft
+    type(parent).objects.select_for_update().filter(pk=parent.pk).first()
+    outcome = UploadOutcome()
+    existing = _active_evidence_count(complaint=complaint, draft=draft)
+    for upload in uploads:
+        try:
+            check_count(existing=existing + len(outcome.stored), adding=1)
+            checked = check_upload(upload)
+        except ValidationError as error:
+            outcome.errors.append(error)
+            continue
+        outcome.stored.append(_store(user=user, checked=checked, complaint=complaint, draft=draft))
+    if complaint is not None:
+        for evidence in outcome.stored:
+            timeline_add(
+                complaint=complaint, kind=TimelineEvent.Kind.EVIDENCE_ADDED, actor=user, name=evidence.original_name
+            )
+    ids = [e.pk for e in outcome.stored]
+    transaction.on_commit(lambda: _enqueue_evidence(ids))
+    return outcome
+
+
+def uploads_check(*, uploads, existing: int = 0) -> list[CheckedUpload]:
+    """All-or-nothing check of a batch (the API): every refused file is reported in one ValidationError."""
+    uploads = list(uploads)
+    errors = []
+    try:
+        check_count(existing=existing, adding=len(uploads))
+    except ValidationError as error:
+        raise ValidationError({"evidence": [error]}) from None
+    checked = []
+    for upload in uploads:
+        try:
+            checked.append(check_upload(upload))
+        except ValidationError as error:
+            errors.append(error)
+    if errors:
+        raise ValidationError({"evidence": errors})
+    return checked
+
+
+def _new_complaint(**fields) -> Complaint:
+    for _attempt in range(5):
+        try:
+            with transaction.atomic():
+                return Complaint.objects.create(code=new_tracking_code(), **fields)
+        except IntegrityError:
+            # A code collision (about one in 10^11 per pair): draw again.
+            continue
+    raise RuntimeError("could not draw a unique tracking code")
+
+
+@transaction.atomic
+def complaint_submit(
+    *,
+    complainant,
+    claims: MerchantClaims,
+    category: str,
+    narrative: str,
+    amount: Decimal | None = None,
+    currency: str = "CNY",
+    payment_method: str = "",
+    paid_at: date | None = None,
+    order_number: str = "",
+    region: str = "",
+    consent_publish: bool = False,
+    hide_identity: bool = True,
+    uploads: list[CheckedUpload] = (),
+    draft: ComplaintDraft | None = None,
+) -> Complaint:
+    """File a complaint: validate, link the merchant, save claims, facts and evidence in one transaction."""
+    facts = {
+        "category": category,
+        "narrative": (narrative or "").strip(),
+        "amount": amount,
+        "currency": currency or "CNY",
+        "payment_method": payment_method or "",
+        "paid_at": paid_at,
+        "order_number": (order_number or "").strip(),
+        "region": region or "",
+        "consent_publish": bool(consent_publish),
+        "hide_identity": bool(hide_identity),
+    }
+    claim_values = {name: (getattr(claims, name) or "").strip() for name in MerchantClaims.field_names()}
+    errors = {}
+    if claims.is_empty():
+        errors["merchant_name"] = [ValidationError(MSG_NO_MERCHANT, code="no_merchant")]
+    candidate = Complaint(**facts, **claim_values)
+    try:
+        candidate.full_clean(exclude=["code", "complainant", "merchant"])
+    except ValidationError as error:
+        errors.update(error.error_dict)
+    if errors:
+        raise ValidationError(errors)
+
+    merchant = merchant_resolve(claims=claims)
+    complaint = _new_complaint(complainant=complainant, merchant=merchant, **facts, **claim_values)
+    timeline_add(complaint=complaint, kind=TimelineEvent.Kind.SUBMITTED, actor=complainant)
+    stored = [_store(user=complainant, checked=checked, complaint=complaint) for checked in uploads]
+    if draft is not None:
+        moved = list(draft.evidence.values_list("pk", flat=True))
+        Evidence.objects.filter(pk__in=moved).update(complaint=complaint, draft=None)
+        draft.delete()
+    for evidence in complaint.evidence.all():
+        timeline_add(
+            complaint=complaint, kind=TimelineEvent.Kind.EVIDENCE_ADDED, actor=complainant, name=evidence.original_name
+        )
+    ids = [e.pk for e in stored]
+    transaction.on_commit(lambda: _enqueue_evidence(ids))
+    return complaint
+
+
+# Drafts -------------------------------------------------------------------------------------------
+
+
+def draft_create(*, owner) -> ComplaintDraft:
+    return ComplaintDraft.objects.create(owner=owner, expires_at=timezone.now() + settings.DRAFT_LIFETIME)
+
+
+def draft_save(*, draft: ComplaintDraft, data: dict) -> ComplaintDraft:
+    """Merge one wizard step's answers (JSON-safe values) into the draft and push its expiry back."""
+    draft.data = {**draft.data, **data}
+    draft.expires_at = timezone.now() + settings.DRAFT_LIFETIME
+    draft.save(update_fields=["data", "expires_at", "updated_at"])
+    return draft
+
+
+def _delete_files(evidence: Evidence) -> None:
+    for file in (evidence.file, evidence.display, evidence.thumbnail):
+        if file:
+            file.storage.delete(file.name)
+
+
+@transaction.atomic
+def draft_abandon(*, draft: ComplaintDraft) -> None:
+    evidence = list(draft.evidence.all())
+    draft.delete()
+    transaction.on_commit(lambda: [_delete_files(e) for e in evidence])
+
+
+@transaction.atomic
+def draft_evidence_remove(*, draft: ComplaintDraft, evidence_uuid) -> None:
+    evidence = draft.evidence.filter(uuid=evidence_uuid).first()
+    if evidence is None:
+        return
+    evidence.delete()
+    transaction.on_commit(lambda: _delete_files(evidence))
+
+
+def drafts_purge_expired() -> int:
+    """Delete drafts (and their files) whose last activity is older than DRAFT_LIFETIME."""
+    purged = 0
+    for draft in ComplaintDraft.objects.filter(expires_at__lt=timezone.now()).iterator():
+        draft_abandon(draft=draft)
+        purged += 1
+    return purged
+
+
+@transaction.atomic
+def draft_submit(*, draft: ComplaintDraft) -> Complaint:
+    """File the complaint a draft describes; its uploaded evidence moves to the complaint."""
+    draft = ComplaintDraft.objects.select_for_update().get(pk=draft.pk)
+    data = draft.data
+    claims = MerchantClaims(**{name: data.get(name, "") for name in MerchantClaims.field_names()})
+    amount = data.get("amount")
+    paid_at = data.get("paid_at")
+    return complaint_submit(
+        complainant=draft.owner,
+        claims=claims,
+        category=data.get("category", ""),
+        narrative=data.get("narrative", ""),
+        amount=Decimal(amount) if amount not in (None, "") else None,
+        currency=data.get("currency") or "CNY",
+        payment_method=data.get("payment_method", ""),
+        paid_at=date.fromisoformat(paid_at) if paid_at else None,
+        order_number=data.get("order_number", ""),
+        region=data.get("region", ""),
+        consent_publish=data.get("consent_publish", False),
+        hide_identity=data.get("hide_identity", True),
+        draft=draft,
+    )
+
+
+# Evidence processing -------------------------------------------------------------------------------
+
+
+def _claim_attempt(evidence_id: int) -> Evidence | None:
+    """Count an attempt in its own committed transaction, so a crash mid-processing still counts."""
+    with transaction.atomic():
+        evidence = (
+            Evidence.objects.select_for_update(skip_locked=True)
+            .filter(pk=evidence_id, status=Evidence.Status.PENDING)
+            .first()
+        )
+        if evidence is None:
+            return None
+        evidence.attempts += 1
+        evidence.save(update_fields=["attempts"])
+    return evidence
+
+
+@transaction.atomic
+def _finish(*, evidence_id: int, result=None, reason: str = "") -> Evidence | None:
+    evidence = Evidence.objects.select_for_update().filter(pk=evidence_id, status=Evidence.Status.PENDING).first()
+    if evidence is None:
+        # Another run finished it first: keep its outcome, discard ours.
+        return None
+    if reason:
+        evidence.status = Evidence.Status.REJECTED
+        evidence.reject_reason = reason
+    else:
+        evidence.status = Evidence.Status.READY
+        if isinstance(result, processing.ImageResult):
+            stem = evidence.uuid.hex
+            evidence.display.save(f"display/{stem}.{result.display_ext}", ContentFile(result.display), save=False)
+            evidence.thumbnail.save(f"thumbnail/{stem}.jpg", ContentFile(result.thumbnail), save=False)
+            evidence.width, evidence.height, evidence.phash = result.width, result.height, result.phash
+        else:
+            evidence.page_count, evidence.flags = result.page_count, result.flags
+    evidence.processed_at = timezone.now()
+    evidence.save()
+    if evidence.complaint_id:
+        kind = TimelineEvent.Kind.EVIDENCE_REJECTED if reason else TimelineEvent.Kind.EVIDENCE_READY
+        timeline_add(complaint=evidence.complaint, kind=kind, name=evidence.original_name, reason=reason)
+    return evidence
+
+
+def evidence_process(*, evidence_id: int) -> Evidence | None:
+    """Check and clean one evidence file. Idempotent: a file no longer pending is left as it is."""
+    evidence = _claim_attempt(evidence_id)
+    if evidence is None:
+        return None
+    if evidence.attempts > settings.EVIDENCE_MAX_ATTEMPTS:
+        return _finish(evidence_id=evidence_id, reason=Evidence.RejectReason.PROCESSING_FAILED)
+    try:
+        with evidence.file.open("rb") as stream:
+            if evidence.kind == Evidence.Kind.IMAGE:
+                result = processing.process_image(stream)
+            else:
+                result = processing.process_pdf(stream)
+    except processing.Refused as refused:
+        return _finish(evidence_id=evidence_id, reason=refused.reason)
+    return _finish(evidence_id=evidence_id, result=result)
+
+
+def evidence_sweep(*, limit: int = 500) -> int:
+    """Publish again the evidence still pending EVIDENCE_SWEEP_AFTER after it was last published."""
+    cutoff = timezone.now() - settings.EVIDENCE_SWEEP_AFTER
+    ids = list(
+        Evidence.objects.filter(status=Evidence.Status.PENDING, enqueued_at__lt=cutoff)
+        .order_by("enqueued_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+    if ids:
+        Evidence.objects.filter(pk__in=ids).update(enqueued_at=timezone.now())
+        _enqueue_evidence(ids)
+    return len(ids)

@@ -1,0 +1,20 @@
+"""Celery tasks: thin wrappers taking IDs; the work and its idempotence live in services."""
+
+from celery import shared_task
+
+from complaints import services
+
+
+@shared_task(acks_late=True, ignore_result=True, time_limit=120, soft_time_limit=90)
+def evidence_process(evidence_id: int) -> None:
+    services.evidence_process(evidence_id=evidence_id)
+
+
+@shared_task(ignore_result=True, time_limit=300)
+def evidence_sweep() -> int:
+    return services.evidence_sweep()
+
+
+@shared_task(ignore_result=True, time_limit=600)
+def drafts_purge_expired() -> int:
+    return services.drafts_purge_expired()

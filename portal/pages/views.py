@@ -1,0 +1,30 @@
+from django.core.exceptions import TooManyFilesSent
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_safe
+
+from portal.api.errors import MSG_TOO_MANY_FILES, error_body
+
+MSG_BAD_REQUEST = _("The request could not be understood. Nothing you saved before was lost; please try again.")
+MSG_RATELIMITED = _("Too many requests. Please wait a minute and try again.")
+
+
+@require_safe
+def home(request):
+    return render(request, "pages/home.html")
+
+
+def bad_request(request, exception=None):
+    """handler400: a clear message (JSON under /api/), including for too many files in one request."""
+    message = MSG_TOO_MANY_FILES if isinstance(exception, TooManyFilesSent) else MSG_BAD_REQUEST
+    code = "too_many_files" if isinstance(exception, TooManyFilesSent) else "bad_request"
+    if request.path.startswith("/api/"):
+        return JsonResponse(error_body(code=code, message=message), status=400)
+    return render(request, "400.html", {"message": message}, status=400)
+
+
+def ratelimited(request, exception=None):
+    if request.path.startswith("/api/"):
+        return JsonResponse(error_body(code="throttled", message=MSG_RATELIMITED), status=429)
+    return render(request, "429.html", {"message": MSG_RATELIMITED}, status=429)
