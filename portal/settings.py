@@ -5,6 +5,7 @@ var/, console email). Production sets DATABASE_URL, CELERY_BROKER_URL, the evide
 SECRET_KEY and ALLOWED_HOSTS (README.md, "Production").
 """
 
+import os
 from datetime import timedelta
 from pathlib import Path
 
@@ -79,8 +80,9 @@ TEMPLATES = [
 # ctype, or pg_trgm finds no trigrams in Chinese names; the test database is made from template0 in UTF8.
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'redress.sqlite3'}")}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # A file (not :memory:) so a real Celery worker process can share the test database.
-    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
+    # A file (not :memory:) so a real Celery worker process can share the test database; one per test
+    # process so parallel runs on one machine do not share it.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")}
     DATABASES["default"]["OPTIONS"] = {"timeout": 20, "transaction_mode": "IMMEDIATE"}
 else:
     DATABASES["default"]["TEST"] = {"TEMPLATE": "template0", "CHARSET": "UTF8"}
