@@ -2,12 +2,12 @@
 
 import re
 import secrets
+import unicodedata
 
 # No 0/O, 1/I/L or U: nothing a person reading over the phone can confuse.
 ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
 _GROUP = 4
 PATTERN = re.compile(rf"^RD-[{ALPHABET}]{{{_GROUP}}}-[{ALPHABET}]{{{_GROUP}}}$")
-_LOOKALIKES = str.maketrans({"0": "", "O": "", "1": "", "I": "", "L": "", "U": ""})
 
 
 def new_tracking_code() -> str:
@@ -17,11 +17,12 @@ def new_tracking_code() -> str:
 
 
 def normalize_tracking_code(value: str) -> str:
-    """Accept what people type: lower case, spaces, missing dashes. Returns "" when it cannot be a code."""
-    raw = re.sub(r"[^0-9A-Za-z]", "", value or "").upper()
-    if raw.startswith("RD"):
+    """Accept what people type: lower case, spaces, missing dashes, full-width characters from a Chinese
+    input method, with or without the "RD" prefix. Returns "" when it cannot be a code."""
+    raw = re.sub(r"[^0-9A-Za-z]", "", unicodedata.normalize("NFKC", value or "")).upper()
+    # Only a prefix when there is room for one: "RDAB7K3F" without the prefix is a code of its own.
+    if len(raw) == 2 * _GROUP + 2 and raw.startswith("RD"):
         raw = raw[2:]
-    if len(raw) != 2 * _GROUP or raw != raw.translate(_LOOKALIKES):
-        return ""
+    # The pattern refuses lookalikes (0, O, 1, I, L, U) rather than guess which symbol was meant.
     code = f"RD-{raw[:_GROUP]}-{raw[_GROUP:]}"
-    return code if PATTERN.match(code) else ""
+    return code if PATTERN.fullmatch(code) else ""

@@ -14,14 +14,16 @@ import imagehash
 from django.conf import settings
 from PIL import Image, ImageOps
 from pypdf import PdfReader
-from pypdf.errors import PdfReadError
 
 ALLOWED_FORMATS = ("JPEG", "PNG", "WEBP")
 DISPLAY_MAX_SIDE = 2560
 THUMBNAIL_SIDE = 320
-# Names in a PDF that make it act rather than show: scripts, launching programs, embedded files.
+# Names in a PDF that make it act rather than show: scripts, launching programs, embedded files. They
+# appear as keys (/JS, /OpenAction, /EmbeddedFiles) or as the value of an action's /S or an object's /Type.
 ACTIVE_PDF_NAMES = {"/JavaScript": "pdf_javascript", "/JS": "pdf_javascript", "/Launch": "pdf_launch",
-                    "/EmbeddedFile": "pdf_embedded_file", "/OpenAction": "pdf_open_action"}  # fmt: skip
+                    "/EmbeddedFile": "pdf_embedded_file", "/EmbeddedFiles": "pdf_embedded_file",
+                    "/EF": "pdf_embedded_file", "/OpenAction": "pdf_open_action"}  # fmt: skip
+_NAMING_KEYS = ("/S", "/Type")
 
 
 class Refused(Exception):
@@ -110,7 +112,7 @@ def _active_names(obj, seen: set, found: set, depth: int = 0) -> None:
         for key, value in obj.items():
             if key in ACTIVE_PDF_NAMES:
                 found.add(ACTIVE_PDF_NAMES[key])
-            if key == "/S" and value in ACTIVE_PDF_NAMES:
+            if key in _NAMING_KEYS and isinstance(value, str) and value in ACTIVE_PDF_NAMES:
                 found.add(ACTIVE_PDF_NAMES[value])
             _active_names(value, seen, found, depth + 1)
     elif isinstance(obj, list):
@@ -128,7 +130,9 @@ def process_pdf(stream) -> PdfResult:
         _active_names(reader.trailer, set(), found)
     except Refused:
         raise
-    except (PdfReadError, OSError, ValueError, KeyError, TypeError, RecursionError):
+    except Exception:
+        # pypdf on hostile bytes raises nearly any type (its own errors and limits, AttributeError,
+        # IndexError...); each one means the file cannot be trusted as a document.
         raise Refused("unreadable_pdf") from None
     if page_count == 0:
         raise Refused("unreadable_pdf")

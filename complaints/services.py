@@ -10,7 +10,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -18,6 +18,7 @@ from complaints import processing
 from complaints.codes import new_tracking_code
 from complaints.models import Complaint, ComplaintDraft, Evidence, TimelineEvent
 from complaints.uploads import CheckedUpload, check_count, check_upload
+from merchants.selectors import platform_choices
 from merchants.services import MerchantClaims, merchant_resolve
 
 logger = logging.getLogger(__name__)
@@ -181,6 +182,14 @@ def complaint_submit(
     errors = {}
     if claims.is_empty():
         errors["merchant_name"] = [ValidationError(MSG_NO_MERCHANT, code="no_merchant")]
+    if claim_values["platform"] and claim_values["platform"] not in dict(platform_choices()):
+        errors["platform"] = [
+            ValidationError(
+                models.Field.default_error_messages["invalid_choice"],
+                code="invalid_choice",
+                params={"value": claim_values["platform"]},
+            )
+        ]
     candidate = Complaint(**facts, **claim_values)
     try:
         candidate.full_clean(exclude=["code", "complainant", "merchant"])
@@ -201,6 +210,14 @@ def complaint_submit(
         timeline_add(
             complaint=complaint, kind=TimelineEvent.Kind.EVIDENCE_ADDED, actor=complainant, name=evidence.original_name
         )
+        # A draft's file checked before filing had no timeline to report to; the complaint's tells it now.
+        if evidence.status != Evidence.Status.PENDING:
+            kind = (
+                TimelineEvent.Kind.EVIDENCE_READY
+                if evidence.status == Evidence.Status.READY
+                else TimelineEvent.Kind.EVIDENCE_REJECTED
+            )
+            timeline_add(complaint=complaint, kind=kind, name=evidence.original_name, reason=evidence.reject_reason)
     ids = [e.pk for e in stored]
     transaction.on_commit(lambda: _enqueue_evidence(ids))
     return complaint

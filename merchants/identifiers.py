@@ -14,5 +14,16 @@ def clean_text(value: str) -> str:
 
 
 def normalize_name(value: str) -> str:
-    """A comparison key for a merchant name: NFKC, case-folded, punctuation and spaces removed."""
-    return _PUNCT.sub("", clean_text(value).casefold())
+    """A comparison key for a merchant name: NFKC, case-folded, punctuation and spaces removed.
+
+    Repeated until nothing changes (two rounds in practice; the bound only guards against a surprise),
+    so the key of a key is the key: removing a space can join a letter to the accent NFKC split from it
+    ("A´" -> "a" + U+0301), which the next round composes into "á".
+    """
+    key = value or ""
+    for _round in range(8):
+        folded = _PUNCT.sub("", unicodedata.normalize("NFKC", clean_text(key).casefold()))
+        if folded == key:
+            break
+        key = folded
+    return key

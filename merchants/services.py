@@ -7,6 +7,10 @@ from django.db import IntegrityError, transaction
 from merchants.identifiers import clean_text, normalize_name
 from merchants.models import Identifier, Merchant, Platform
 
+NAME_KEY_LENGTH = Merchant._meta.get_field("normalized_name").max_length
+IDENTIFIER_KEY_LENGTH = Identifier._meta.get_field("normalized").max_length
+IDENTIFIER_VALUE_LENGTH = Identifier._meta.get_field("value").max_length
+
 
 @dataclass(frozen=True, kw_only=True)
 class MerchantClaims:
@@ -54,6 +58,9 @@ class MerchantClaims:
 def _platform_for(code: str) -> Platform | None:
     if not code:
         return None
+    if code not in Platform.Code.values:
+        raise ValueError(f"unknown platform code {code!r}")
+    # get_or_create: a test database flushed after a transactional test has lost the seeded rows.
     platform, _created = Platform.objects.get_or_create(code=code)
     return platform
 
@@ -68,8 +75,10 @@ def merchant_resolve(*, claims: MerchantClaims) -> Merchant:
     if claims.is_empty():
         raise ValueError("merchant_resolve needs at least one identifier")
     name = claims.display_name()
-    platform = _platform_for(claims.platform)
-    key = normalize_name(name) or name.casefold()
+    platform = _platform_for(clean_text(claims.platform))
+    # Keys are cut to their columns: case folding lengthens some names ("ß" becomes "ss"), and a shop URL
+    # may be longer than an identifier's column.
+    key = (normalize_name(name) or name.casefold())[:NAME_KEY_LENGTH]
     merchant = Merchant.objects.filter(normalized_name=key, platform=platform).first()
     if merchant is None:
         try:
@@ -84,7 +93,7 @@ def merchant_resolve(*, claims: MerchantClaims) -> Merchant:
             Identifier.objects.get_or_create(
                 merchant=merchant,
                 kind=kind,
-                normalized=normalize_name(value) or value.casefold(),
-                defaults={"value": value[:300]},
+                normalized=(normalize_name(value) or value.casefold())[:IDENTIFIER_KEY_LENGTH],
+                defaults={"value": value[:IDENTIFIER_VALUE_LENGTH]},
             )
     return merchant

@@ -1,0 +1,50 @@
+from django.contrib import admin
+
+from complaints.models import Complaint, ComplaintDraft, Evidence, TimelineEvent
+
+
+class EvidenceInline(admin.TabularInline):
+    model = Evidence
+    extra = 0
+    fields = ["original_name", "kind", "status", "reject_reason", "size", "sha256", "flags"]
+    readonly_fields = fields
+    can_delete = False
+    show_change_link = True
+
+
+class TimelineInline(admin.TabularInline):
+    model = TimelineEvent
+    extra = 0
+    fields = ["created_at", "kind", "actor", "data"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Complaint)
+class ComplaintAdmin(admin.ModelAdmin):
+    list_display = ["code", "merchant", "category", "status", "amount", "region", "submitted_at"]
+    list_filter = ["status", "category", "region", "payment_method"]
+    search_fields = ["code", "merchant__name", "merchant_name", "order_number"]
+    list_select_related = ["merchant"]
+    readonly_fields = ["uuid", "code", "complainant", "merchant", "submitted_at", "updated_at"]
+    inlines = [EvidenceInline, TimelineInline]
+
+
+@admin.register(Evidence)
+class EvidenceAdmin(admin.ModelAdmin):
+    list_display = ["original_name", "complaint", "kind", "status", "reject_reason", "created_at"]
+    list_filter = ["status", "kind", "reject_reason"]
+    search_fields = ["sha256", "complaint__code"]
+    list_select_related = ["complaint"]
+    # Files are reached only through the permission-checked evidence view, never as admin links.
+    exclude = ["file", "display", "thumbnail"]
+    readonly_fields = ["uuid", "complaint", "draft", "uploaded_by", "sha256", "size", "content_type", "phash"]
+
+
+@admin.register(ComplaintDraft)
+class ComplaintDraftAdmin(admin.ModelAdmin):
+    list_display = ["uuid", "owner", "created_at", "expires_at"]
+    readonly_fields = ["uuid", "owner", "data"]
