@@ -1,3 +1,22 @@
+from django.urls import path
+
+from complaints import views
+
 app_name = "complaints"
 
-urlpatterns = []
+urlpatterns = [
+    path("", views.complaint_mine, name="mine"),
+    path("new/", views.draft_new, name="new"),
+    path("drafts/<uuid:draft>/abandon/", views.draft_abandon, name="draft_abandon"),
+    path("drafts/<uuid:draft>/evidence-panel/", views.draft_evidence_panel, name="draft_evidence_panel"),
+    path(
+        "drafts/<uuid:draft>/evidence/<uuid:evidence>/remove/",
+        views.draft_evidence_remove,
+        name="draft_evidence_remove",
+    ),
+    path("drafts/<uuid:draft>/<slug:step>/", views.draft_step, name="draft_step"),
+    path("evidence/<uuid:uuid>/<str:variant>/", views.evidence_file, name="evidence_file"),
+    path("<uuid:uuid>/", views.complaint_detail, name="detail"),
+    path("<uuid:uuid>/evidence-panel/", views.evidence_panel, name="evidence_panel"),
+    path("<uuid:uuid>/evidence/", views.evidence_add, name="evidence_add"),
+]

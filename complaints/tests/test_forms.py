@@ -1,0 +1,165 @@
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone, translation
+from django.utils.datastructures import MultiValueDict
+
+from complaints.forms import EVIDENCE_ACCEPT, EvidenceForm, FactsForm, MerchantForm, PrivacyForm
+from complaints.models import MSG_PAID_IN_FUTURE, NARRATIVE_MAX, NARRATIVE_MIN, Category
+from complaints.services import MSG_NO_MERCHANT
+from complaints.tests.files import jpeg_bytes, pdf_bytes, upload
+
+pytestmark = pytest.mark.django_db
+
+NARRATIVE = "I paid for a phone in a mini program and the shop never shipped it; support stopped answering."
+
+
+def facts(**overrides):
+    return {"category": Category.NOT_DELIVERED, "narrative": NARRATIVE, **overrides}
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    with translation.override("en"):
+        yield
+
+
+class TestMerchantForm:
+    def test_nothing_about_the_merchant_is_refused(self):
+        form = MerchantForm(data={"platform": "wechat_mini_program"})
+
+        assert not form.is_valid()
+        assert form.non_field_errors() == [str(MSG_NO_MERCHANT)]
+
+    def test_blank_answers_do_not_count_as_an_identifier(self):
+        # U+3000 is the full-width space a Chinese keyboard types.
+        form = MerchantForm(data={"merchant_name": "   ", "wechat_id": "\u3000\u3000"})
+
+        assert not form.is_valid()
+        assert form.non_field_errors() == [str(MSG_NO_MERCHANT)]
+
+    @pytest.mark.parametrize(
+        "field",
+        ["merchant_name", "mini_program_name", "app_id", "shop_url", "merchant_phone", "wechat_id",
+         "payee_account", "company_name", "company_uscc"],
+    )  # fmt: skip
+    def test_any_single_identifier_is_enough(self, field):
+        form = MerchantForm(data={field: "wx0123456789abcdef"})
+
+        assert form.is_valid(), form.errors
+        assert form.cleaned_data[field] == "wx0123456789abcdef"
+        assert form.cleaned_data["platform"] == ""
+
+    def test_unknown_platform_is_refused(self):
+        form = MerchantForm(data={"merchant_name": "好运来", "platform": "myspace"})
+
+        assert not form.is_valid()
+        assert "platform" in form.errors
+
+    def test_model_length_limits_apply(self):
+        form = MerchantForm(data={"merchant_name": "x" * 201})
+
+        assert not form.is_valid()
+        assert "merchant_name" in form.errors
+
+
+class TestFactsForm:
+    def test_valid_facts(self):
+        form = FactsForm(
+            data=facts(amount="6999.50", payment_method="wechat_pay", paid_at="2025-03-01", region="440000")
+        )
+
+        assert form.is_valid(), form.errors
+        assert str(form.cleaned_data["amount"]) == "6999.50"
+        assert form.cleaned_data["paid_at"].isoformat() == "2025-03-01"
+
+    def test_slash_dates_are_understood(self):
+        form = FactsForm(data=facts(paid_at="2025/03/01"))
+
+        assert form.is_valid(), form.errors
+        assert form.cleaned_data["paid_at"].isoformat() == "2025-03-01"
+
+    def test_narrative_too_short(self):
+        form = FactsForm(data=facts(narrative="x" * (NARRATIVE_MIN - 1)))
+
+        assert not form.is_valid()
+        assert f"at least {NARRATIVE_MIN} characters" in form.errors["narrative"][0]
+
+    def test_narrative_too_long(self):
+        form = FactsForm(data=facts(narrative="x" * (NARRATIVE_MAX + 1)))
+
+        assert not form.is_valid()
+        assert f"at most {NARRATIVE_MAX} characters" in form.errors["narrative"][0]
+
+    def test_narrative_of_spaces_is_refused(self):
+        form = FactsForm(data=facts(narrative=" " * 40))
+
+        assert not form.is_valid()
+        assert "narrative" in form.errors
+
+    def test_category_is_required_and_offered_without_a_blank_choice(self):
+        form = FactsForm(data=facts(category=""))
+
+        assert not form.is_valid()
+        assert "category" in form.errors
+        assert [value for value, _label in form.fields["category"].choices] == Category.values
+
+    @pytest.mark.parametrize("amount", ["-1", "12.345", "abc"])
+    def test_bad_amounts(self, amount):
+        form = FactsForm(data=facts(amount=amount))
+
+        assert not form.is_valid()
+        assert "amount" in form.errors
+
+    def test_payment_in_the_future_is_refused(self):
+        tomorrow = timezone.localdate() + timedelta(days=1)
+        form = FactsForm(data=facts(paid_at=tomorrow.isoformat()))
+
+        assert not form.is_valid()
+        assert form.errors["paid_at"] == [str(MSG_PAID_IN_FUTURE)]
+
+    def test_date_input_offers_no_future_day(self):
+        html = str(FactsForm()["paid_at"])
+
+        assert 'type="date"' in html
+        assert f'max="{timezone.localdate().isoformat()}"' in html
+
+    def test_narrative_help_names_the_limits(self):
+        help_text = str(FactsForm().fields["narrative"].help_text)
+
+        assert f"Between {NARRATIVE_MIN} and {NARRATIVE_MAX} characters" in help_text
+
+
+class TestPrivacyForm:
+    def test_defaults_keep_identity_hidden_and_do_not_publish(self):
+        form = PrivacyForm()
+
+        assert form["hide_identity"].value() is True
+        assert form["consent_publish"].value() is False
+
+    def test_unchecked_boxes_mean_no(self):
+        form = PrivacyForm(data={})
+
+        assert form.is_valid()
+        assert form.cleaned_data == {"consent_publish": False, "hide_identity": False}
+
+
+class TestEvidenceForm:
+    def test_widget_takes_several_files_of_the_accepted_types(self):
+        html = str(EvidenceForm()["evidence"])
+
+        assert "multiple" in html
+        assert f'accept="{EVIDENCE_ACCEPT}"' in html
+
+    def test_every_file_is_passed_on_unchecked(self):
+        files = MultiValueDict({"evidence": [upload("a.jpg", jpeg_bytes()), upload("b.pdf", pdf_bytes())]})
+        form = EvidenceForm(files=files)
+
+        assert form.is_valid()
+        assert [f.name for f in form.cleaned_data["evidence"]] == ["a.jpg", "b.pdf"]
+
+    def test_no_file_is_an_empty_list(self):
+        form = EvidenceForm(files=MultiValueDict())
+
+        assert form.is_valid()
+        assert form.cleaned_data["evidence"] == []
