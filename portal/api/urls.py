@@ -1,3 +1,13 @@
+from django.urls import path
+
+from complaints.apis import ComplaintDetailApi, ComplaintEvidenceAddApi, ComplaintsApi
+from portal.api.auth import TokenObtainApi
+
 app_name = "api"
 
-urlpatterns = []
+urlpatterns = [
+    path("auth/token/", TokenObtainApi.as_view(), name="token"),
+    path("complaints/", ComplaintsApi.as_view(), name="complaints"),
+    path("complaints/<str:code>/", ComplaintDetailApi.as_view(), name="complaint-detail"),
+    path("complaints/<str:code>/evidence/", ComplaintEvidenceAddApi.as_view(), name="complaint-evidence"),
+]

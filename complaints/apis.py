@@ -1,0 +1,289 @@
+"""REST API v1 for complaints (DESIGN.md section 7): file, list, read, add evidence.
+
+Each operation is one APIView with its own InputSerializer/OutputSerializer. Serializers check shapes only;
+the rules (at least one merchant identifier, narrative length, file limits) live in complaints.services,
+which raise Django's ValidationError; portal.api.errors turns those into the one error body.
+"""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema, extend_schema_field
+from rest_framework import serializers, status
+from rest_framework.parsers import JSONParser, MultiPartParser
+from rest_framework.response import Response
+from rest_framework.settings import api_settings
+from rest_framework.views import APIView
+
+from complaints import selectors, services
+from complaints.codes import normalize_tracking_code
+from complaints.models import Category, Complaint, Evidence, PaymentMethod
+from complaints.regions import Region
+from merchants.selectors import platform_choices
+from merchants.services import MerchantClaims
+
+
+def _max_length(field_name: str) -> int:
+    return Complaint._meta.get_field(field_name).max_length
+
+
+@extend_schema_field(OpenApiTypes.BINARY)
+class UploadField(serializers.Field):
+    """A file part, passed on as it came: complaints.services.uploads_check judges name, size and bytes."""
+
+    default_error_messages = {"not_a_file": _("Send evidence as files in a multipart/form-data request.")}
+
+    def to_internal_value(self, data):
+        if not isinstance(data, UploadedFile):
+            self.fail("not_a_file")
+        return data
+
+
+class MerchantRefSerializer(serializers.Serializer):
+    id = serializers.UUIDField(source="uuid")
+    name = serializers.CharField()
+
+
+class EvidenceSummarySerializer(serializers.Serializer):
+    id = serializers.UUIDField(source="uuid")
+    name = serializers.CharField(source="original_name")
+    status = serializers.ChoiceField(choices=Evidence.Status.choices)
+
+
+def _complaint_for(request, code: str) -> Complaint:
+    """Tracking codes arrive as people type them (`rd7k3f9q2m`); outsiders get 404."""
+    return selectors.complaint_get_for_user(user=request.user, code=normalize_tracking_code(code))
+
+
+class ComplaintCreateApi(APIView):
+    parser_classes = [MultiPartParser, JSONParser]
+
+    class InputSerializer(serializers.Serializer):
+        merchant_name = serializers.CharField(
+            max_length=_max_length("merchant_name"), required=False, allow_blank=True, default=""
+        )
+        platform = serializers.ChoiceField(choices=platform_choices(), required=False, allow_blank=True, default="")
+        mini_program_name = serializers.CharField(
+            max_length=_max_length("mini_program_name"), required=False, allow_blank=True, default=""
+        )
+        app_id = serializers.CharField(max_length=_max_length("app_id"), required=False, allow_blank=True, default="")
+        shop_url = serializers.CharField(
+            max_length=_max_length("shop_url"), required=False, allow_blank=True, default=""
+        )
+        merchant_phone = serializers.CharField(
+            max_length=_max_length("merchant_phone"), required=False, allow_blank=True, default=""
+        )
+        wechat_id = serializers.CharField(
+            max_length=_max_length("wechat_id"), required=False, allow_blank=True, default=""
+        )
+        payee_account = serializers.CharField(
+            max_length=_max_length("payee_account"), required=False, allow_blank=True, default=""
+        )
+        company_name = serializers.CharField(
+            max_length=_max_length("company_name"), required=False, allow_blank=True, default=""
+        )
+        company_uscc = serializers.CharField(
+            max_length=_max_length("company_uscc"), required=False, allow_blank=True, default=""
+        )
+        category = serializers.ChoiceField(choices=Category.choices)
+        narrative = serializers.CharField()
+        amount = serializers.DecimalField(max_digits=12, decimal_places=2, required=False, allow_null=True)
+        currency = serializers.RegexField(r"^[A-Z]{3}$", required=False, default="CNY")
+        payment_method = serializers.ChoiceField(
+            choices=PaymentMethod.choices, required=False, allow_blank=True, default=""
+        )
+        paid_at = serializers.DateField(required=False, allow_null=True, default=None)
+        order_number = serializers.CharField(
+            max_length=_max_length("order_number"), required=False, allow_blank=True, default=""
+        )
+        region = serializers.ChoiceField(choices=Region.choices, required=False, allow_blank=True, default="")
+        consent_publish = serializers.BooleanField(required=False, default=False)
+        hide_identity = serializers.BooleanField(required=False, default=True)
+        evidence = serializers.ListField(child=UploadField(), required=False, default=list)
+
+        class Meta:
+            ref_name = "ComplaintCreate"
+
+    # Documents the JSON variant, which carries no files; requests are validated by InputSerializer.
+    class JsonInputSerializer(InputSerializer):
+        evidence = None
+
+        class Meta:
+            ref_name = "ComplaintCreateJson"
+
+    class OutputSerializer(serializers.Serializer):
+        code = serializers.CharField()
+        status = serializers.ChoiceField(choices=Complaint.Status.choices)
+        merchant = MerchantRefSerializer()
+        evidence = EvidenceSummarySerializer(many=True)
+
+        class Meta:
+            ref_name = "ComplaintCreated"
+
+    @extend_schema(
+        request={"multipart/form-data": InputSerializer, "application/json": JsonInputSerializer},
+        responses={201: OutputSerializer},
+    )
+    def post(self, request):
+        """File a complaint: the merchant as you know it, what happened, and up to 10 evidence files.
+
+        Send multipart/form-data with each file as a part named `evidence`, or JSON when there are no files.
+        The files are checked all together: if one is refused, nothing is saved.
+        """
+        serializer = ComplaintCreateApi.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        checked = services.uploads_check(uploads=data["evidence"])
+        complaint = services.complaint_submit(
+            complainant=request.user,
+            claims=MerchantClaims(**{name: data[name] for name in MerchantClaims.field_names()}),
+            uploads=checked,
+            **{name: data[name] for name in services.FACT_FIELDS if name in data},
+        )
+        output = ComplaintCreateApi.OutputSerializer(complaint)
+        return Response(output.data, status=status.HTTP_201_CREATED)
+
+
+class ComplaintListApi(APIView):
+    pagination_class = api_settings.DEFAULT_PAGINATION_CLASS
+
+    class OutputSerializer(serializers.Serializer):
+        code = serializers.CharField()
+        status = serializers.ChoiceField(choices=Complaint.Status.choices)
+        status_display = serializers.CharField(source="get_status_display")
+        category = serializers.ChoiceField(choices=Category.choices)
+        category_display = serializers.CharField(source="get_category_display")
+        merchant = MerchantRefSerializer()
+        amount = serializers.DecimalField(max_digits=12, decimal_places=2, allow_null=True)
+        currency = serializers.CharField()
+        submitted_at = serializers.DateTimeField()
+        evidence = EvidenceSummarySerializer(many=True)
+
+        class Meta:
+            ref_name = "ComplaintListItem"
+
+    @extend_schema(
+        responses={200: OutputSerializer(many=True)},
+    )
+    def get(self, request):
+        """Your complaints, newest first."""
+        paginator = self.pagination_class()
+        page = paginator.paginate_queryset(selectors.complaint_list_for_user(user=request.user), request, view=self)
+        return paginator.get_paginated_response(ComplaintListApi.OutputSerializer(page, many=True).data)
+
+
+class ComplaintsApi(ComplaintListApi, ComplaintCreateApi):
+    """`/complaints/` carries two operations, each kept in its own view: GET lists, POST files.
+
+    Their methods name their own serializers (not `self.`), which would resolve to the first base here.
+    """
+
+
+class ComplaintDetailApi(APIView):
+    """One of your complaints: what you filed, its evidence as checked, and its timeline."""
+
+    class OutputSerializer(serializers.Serializer):
+        class EvidenceSerializer(serializers.Serializer):
+            id = serializers.UUIDField(source="uuid")
+            name = serializers.CharField(source="original_name")
+            kind = serializers.ChoiceField(choices=Evidence.Kind.choices)
+            status = serializers.ChoiceField(choices=Evidence.Status.choices)
+            reject_reason = serializers.ChoiceField(choices=Evidence.RejectReason.choices, allow_blank=True)
+            reject_reason_display = serializers.CharField(source="get_reject_reason_display")
+            size = serializers.IntegerField()
+            sha256 = serializers.CharField()
+
+            class Meta:
+                ref_name = "ComplaintEvidence"
+
+        class TimelineEventSerializer(serializers.Serializer):
+            kind = serializers.CharField()
+            kind_display = serializers.CharField(source="get_kind_display")
+            at = serializers.DateTimeField(source="created_at")
+            data = serializers.DictField()
+
+            class Meta:
+                ref_name = "ComplaintTimelineEvent"
+
+        code = serializers.CharField()
+        status = serializers.ChoiceField(choices=Complaint.Status.choices)
+        status_display = serializers.CharField(source="get_status_display")
+        submitted_at = serializers.DateTimeField()
+        merchant = MerchantRefSerializer()
+        merchant_name = serializers.CharField()
+        platform = serializers.CharField()
+        mini_program_name = serializers.CharField()
+        app_id = serializers.CharField()
+        shop_url = serializers.CharField()
+        merchant_phone = serializers.CharField()
+        wechat_id = serializers.CharField()
+        payee_account = serializers.CharField()
+        company_name = serializers.CharField()
+        company_uscc = serializers.CharField()
+        category = serializers.ChoiceField(choices=Category.choices)
+        category_display = serializers.CharField(source="get_category_display")
+        narrative = serializers.CharField()
+        amount = serializers.DecimalField(max_digits=12, decimal_places=2, allow_null=True)
+        currency = serializers.CharField()
+        payment_method = serializers.CharField()
+        paid_at = serializers.DateField(allow_null=True)
+        order_number = serializers.CharField()
+        region = serializers.CharField()
+        consent_publish = serializers.BooleanField()
+        hide_identity = serializers.BooleanField()
+        evidence = EvidenceSerializer(many=True)
+        timeline = TimelineEventSerializer(many=True)
+
+        class Meta:
+            ref_name = "ComplaintDetail"
+
+    @extend_schema(responses={200: OutputSerializer})
+    def get(self, request, code):
+        complaint = _complaint_for(request, code)
+        return Response(self.OutputSerializer(complaint).data)
+
+
+class ComplaintEvidenceAddApi(APIView):
+    """Add evidence files to your complaint, each as a multipart part named `evidence`.
+
+    The files are checked all together against the complaint's limit: if one is refused, none is added.
+    """
+
+    parser_classes = [MultiPartParser]
+
+    class InputSerializer(serializers.Serializer):
+        evidence = serializers.ListField(child=UploadField(), allow_empty=False)
+
+        class Meta:
+            ref_name = "EvidenceAdd"
+
+    class OutputSerializer(serializers.Serializer):
+        evidence = EvidenceSummarySerializer(many=True)
+
+        class Meta:
+            ref_name = "EvidenceAdded"
+
+    @extend_schema(
+        request={"multipart/form-data": InputSerializer},
+        responses={201: OutputSerializer},
+    )
+    def post(self, request, code):
+        complaint = _complaint_for(request, code)
+        if complaint.complainant_id != request.user.pk:
+            # Moderators can read the complaint, but the evidence is the complainant's to give.
+            raise PermissionDenied
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        active = sum(1 for evidence in complaint.evidence.all() if evidence.status != Evidence.Status.REJECTED)
+        checked = services.uploads_check(uploads=serializer.validated_data["evidence"], existing=active)
+        with transaction.atomic():
+            outcome = services.evidence_upload(
+                user=request.user, uploads=[item.upload for item in checked], complaint=complaint
+            )
+            if outcome.errors:
+                # A parallel upload took the last places after our check: refuse the whole batch.
+                raise ValidationError({"evidence": outcome.errors})
+        output = self.OutputSerializer({"evidence": outcome.stored})
+        return Response(output.data, status=status.HTTP_201_CREATED)
