@@ -2,7 +2,6 @@ import uuid
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files.storage import storages
 from django.core.validators import MaxLengthValidator, MaxValueValidator, MinLengthValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -10,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from complaints.regions import Region
+from complaints.storage import evidence_storage
 
 NARRATIVE_MIN = 30
 NARRATIVE_MAX = 5000
@@ -19,11 +19,6 @@ MSG_PAID_IN_FUTURE = _("The payment date cannot be in the future.")
 def validate_not_future(value):
     if value and value > timezone.localdate():
         raise ValidationError(MSG_PAID_IN_FUTURE, code="future_date")
-
-
-def evidence_storage():
-    """The private evidence storage (settings.STORAGES["evidence"]): no URL of the site serves it."""
-    return storages["evidence"]
 
 
 class Category(models.TextChoices):

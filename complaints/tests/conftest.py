@@ -20,10 +20,8 @@ from urllib.parse import quote
 import pytest
 import redis
 from django.conf import settings
-from django.core.files.storage import storages
 from django.db import connection
 
-from complaints.models import Evidence
 from portal.celery import app as celery_app
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
@@ -57,20 +55,6 @@ def celery_publishing_to(broker_url: str, *, queue: str | None = None):
     finally:
         conf.update(saved)
         _reset_broker_caches()
-
-
-@pytest.fixture(autouse=True)
-def _evidence_fields_use_test_storage(_test_settings, monkeypatch):
-    """Point Evidence's file fields at the test's evidence storage.
-
-    A FileField calls its storage callable once, when the model class is built, so the fields keep the
-    storage of the settings at import time (var/evidence) even after the root conftest moves
-    STORAGES["evidence"] under tmp_path (its `_test_settings`, which this runs after). Without this, tests
-    would write into var/evidence and a worker given the test's directory would find nothing.
-    """
-    storage = storages["evidence"]
-    for name in ("file", "display", "thumbnail"):
-        monkeypatch.setattr(Evidence._meta.get_field(name), "storage", storage)
 
 
 @pytest.fixture

@@ -10,4 +10,5 @@ class MerchantFactory(factory.django.DjangoModelFactory):
 
     name = factory.Sequence(lambda n: f"果园小店 {n}")
     normalized_name = factory.LazyAttribute(lambda o: normalize_name(o.name))
-    platform = factory.LazyFunction(lambda: Platform.objects.get(code=Platform.Code.WECHAT_MINI_PROGRAM))
+    # get_or_create: transactional tests flush the platforms the migration seeded.
+    platform = factory.LazyFunction(lambda: Platform.objects.get_or_create(code=Platform.Code.WECHAT_MINI_PROGRAM)[0])
