@@ -13,12 +13,14 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.parsers import JSONParser, MultiPartParser
+from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from complaints import selectors, services
 from complaints.codes import normalize_tracking_code
+from complaints.decorators import MSG_VERIFY_FIRST
 from complaints.models import Category, Complaint, Evidence, PaymentMethod
 from complaints.regions import Region
 from merchants.selectors import platform_choices
@@ -57,7 +59,18 @@ def _complaint_for(request, code: str) -> Complaint:
     return selectors.complaint_get_for_user(user=request.user, code=normalize_tracking_code(code))
 
 
+class HasVerifiedEmail(BasePermission):
+    """Filing needs a verified address (as on the web): moderators and merchants answer by email."""
+
+    message = MSG_VERIFY_FIRST
+
+    def has_permission(self, request, view):
+        return request.method != "POST" or bool(getattr(request.user, "email_verified", False))
+
+
 class ComplaintCreateApi(APIView):
+    permission_classes = [IsAuthenticated, HasVerifiedEmail]
+
     parser_classes = [MultiPartParser, JSONParser]
 
     class InputSerializer(serializers.Serializer):

@@ -2,6 +2,7 @@
 
 from django.db.models import Prefetch
 from django.http import Http404
+from django.utils import timezone
 
 from complaints.models import Complaint, ComplaintDraft, Evidence
 
@@ -42,6 +43,11 @@ def draft_get_for_user(*, user, uuid) -> ComplaintDraft:
     if draft is None:
         raise Http404
     return draft
+
+
+def draft_latest_for_user(*, user) -> ComplaintDraft | None:
+    """The user's newest draft that has not expired: "File a complaint" resumes it."""
+    return ComplaintDraft.objects.filter(owner=user, expires_at__gt=timezone.now()).order_by("-updated_at").first()
 
 
 def evidence_get_for_user(*, user, uuid) -> Evidence:

@@ -13,13 +13,14 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import formats, timezone
+from django.utils import formats
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from complaints import forms, selectors, services
+from complaints.decorators import verified_email_required
 from complaints.models import Complaint, ComplaintDraft, Evidence
 from complaints.uploads import extension_of, sanitize_filename
 from merchants.selectors import platform_choices
@@ -134,19 +135,17 @@ def _evidence_context(evidence: list[Evidence]) -> dict:
 # The filing wizard ---------------------------------------------------------------------------------
 
 
-@login_required
+@verified_email_required
 @require_safe
 def draft_new(request):
     """Resume the newest unexpired draft, or start one."""
-    draft = (
-        ComplaintDraft.objects.filter(owner=request.user, expires_at__gt=timezone.now()).order_by("-created_at").first()
-    )
+    draft = selectors.draft_latest_for_user(user=request.user)
     if draft is None:
         draft = services.draft_create(owner=request.user)
     return redirect(_step_url(draft, STEPS[0]))
 
 
-@login_required
+@verified_email_required
 @require_http_methods(["GET", "POST"])
 def draft_step(request, draft, step):
     if step not in STEPS:

@@ -105,6 +105,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "accounts:login"
+# Where complaints.decorators.verified_email_required sends people whose address is not verified yet.
+EMAIL_VERIFICATION_URL = "accounts:verify_sent"
 LOGIN_REDIRECT_URL = "complaints:mine"
 LOGOUT_REDIRECT_URL = "pages:home"
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24

@@ -9,10 +9,12 @@ from rest_framework.test import APIClient
 
 from complaints import services
 from complaints.codes import PATTERN
+from complaints.decorators import MSG_VERIFY_FIRST
 from complaints.models import Complaint, Evidence, TimelineEvent
 from complaints.tests.factories import ComplaintFactory
 from complaints.tests.files import jpeg_bytes, pdf_bytes, png_bytes, upload
 from complaints.uploads import MSG_MISMATCH, MSG_TOO_MANY
+from portal.accounts.tests.factories import UserFactory
 from portal.api.errors import MSG_TOO_MANY_FILES
 from portal.api.tests.helpers import api_client, error_of
 
@@ -417,3 +419,15 @@ def test_wrong_methods_are_405(complainant, method, path):
 
     error_of(response, 405, "method_not_allowed")
     assert Complaint.objects.filter(pk=complaint.pk).exists()
+
+
+def test_filing_needs_a_verified_email_address(db):
+    unverified = UserFactory(email_verified=False)
+    client = APIClient(headers={"accept-language": "en"})
+    client.force_authenticate(unverified)
+
+    response = client.post(LIST_URL, filing(), format="json")
+
+    assert response.status_code == 403
+    assert response.json()["error"]["message"] == str(MSG_VERIFY_FIRST)
+    assert not Complaint.objects.exists()

@@ -29,6 +29,7 @@ from complaints.tests.files import (
 )
 from complaints.uploads import MSG_EMPTY, MSG_EXTENSION, MSG_MISMATCH, MSG_TOO_BIG, MSG_TOO_MANY, sanitize_filename
 from complaints.views import MSG_FIX_ANSWERS, MSG_NO_FILES, MSG_SUBMITTED
+from portal.accounts.tests.factories import UserFactory
 from portal.api.errors import MSG_TOO_MANY_FILES
 from portal.pages.views import MSG_BAD_REQUEST, MSG_RATELIMITED, bad_request, ratelimited
 
@@ -859,3 +860,13 @@ def test_error_pages_show_the_message(rf, handler, status):
     assert response.status_code == status
     expected = MSG_BAD_REQUEST if status == 400 else MSG_RATELIMITED
     assert english(expected) in response.content.decode()
+
+
+def test_filing_needs_a_verified_email_address(client, db):
+    client.force_login(UserFactory(email_verified=False))
+
+    response = client.get(reverse("complaints:new"))
+
+    assert response.status_code == 302
+    assert response.url == reverse("accounts:verify_sent")
+    assert not ComplaintDraft.objects.exists()

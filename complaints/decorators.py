@@ -1,5 +1,6 @@
 from functools import wraps
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import redirect
@@ -10,7 +11,9 @@ MSG_VERIFY_FIRST = _("Please verify your email address first: open the link we s
 
 def verified_email_required(view_func):
     """Like login_required, and the address must be verified: anonymous people are sent to log in,
-    logged-in people with an unverified address to the "check your inbox" page."""
+    logged-in people with an unverified address to settings.EMAIL_VERIFICATION_URL ("check your inbox").
+
+    Filing needs a reachable complainant: moderators ask questions and merchants reply by email."""
 
     @wraps(view_func)
     def wrapped(request, *args, **kwargs):
@@ -18,7 +21,7 @@ def verified_email_required(view_func):
             return redirect_to_login(request.get_full_path())
         if not request.user.email_verified:
             messages.info(request, MSG_VERIFY_FIRST)
-            return redirect("accounts:verify_sent")
+            return redirect(settings.EMAIL_VERIFICATION_URL)
         return view_func(request, *args, **kwargs)
 
     return wrapped

@@ -5,7 +5,7 @@ from django.urls import path, reverse
 from django.utils import translation
 from django.utils.html import escape
 
-from portal.accounts.decorators import MSG_VERIFY_FIRST, verified_email_required
+from complaints.decorators import MSG_VERIFY_FIRST, verified_email_required
 from portal.accounts.tests.factories import UserFactory
 from portal.urls import urlpatterns as project_urlpatterns
 
