@@ -9,8 +9,11 @@ _PUNCT = re.compile(r"[\s\-_.,，。·•'\"“”‘’()（）\[\]【】《》
 
 
 def clean_text(value: str) -> str:
-    """Trim, NFKC-fold (full-width to half-width) and collapse whitespace; keep the person's wording."""
-    return _SPACE.sub(" ", unicodedata.normalize("NFKC", value or "")).strip()
+    """Trim, NFKC-fold (full-width to half-width), drop invisible format and control characters (zero-width
+    spaces, bidi overrides) and collapse whitespace; keep the person's wording."""
+    folded = unicodedata.normalize("NFKC", value or "")
+    visible = "".join({"Cf": "", "Cc": " "}.get(unicodedata.category(ch), ch) for ch in folded)
+    return _SPACE.sub(" ", visible).strip()
 
 
 def normalize_name(value: str) -> str:

@@ -3,6 +3,7 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from merchants.identifiers import clean_text, normalize_name
+from merchants.services import MerchantClaims
 
 
 @pytest.mark.parametrize(
@@ -70,3 +71,9 @@ def test_normalizers_never_raise(text):
 def test_normalize_name_of_nothing_is_empty():
     assert normalize_name("") == normalize_name(None) == ""
     assert normalize_name("【】 ·") == ""
+
+
+def test_invisible_characters_are_not_a_name():
+    assert clean_text("\u200b\u202e\ufeff") == ""
+    assert clean_text("果园\u200b小店\t1号") == "果园小店 1号"
+    assert MerchantClaims(merchant_name="\u200b\u200d").is_empty()
