@@ -3,6 +3,8 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 handler400 = "portal.pages.views.bad_request"
+handler404 = "portal.pages.views.not_found"
+handler500 = "portal.pages.views.server_error"
 
 urlpatterns = [
     path("", include("portal.pages.urls")),
