@@ -213,8 +213,8 @@ def test_validation_messages_are_the_shared_constants(complainant):
     with translation.override("en"), pytest.raises(ValidationError) as caught:
         submit(complainant, claims=MerchantClaims(), paid_at=timezone.localdate() + timedelta(days=1))
 
-    errors = caught.value.message_dict
     with translation.override("en"):
+        errors = caught.value.message_dict
         assert errors["merchant_name"] == [str(services.MSG_NO_MERCHANT)]
         assert errors["paid_at"] == [str(MSG_PAID_IN_FUTURE)]
         assert str(services.MSG_NO_MERCHANT).startswith("Tell us at least one thing about the merchant")
