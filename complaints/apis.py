@@ -27,8 +27,10 @@ from merchants.selectors import platform_choices
 from merchants.services import MerchantClaims
 
 
-def _max_length(field_name: str) -> int:
-    return Complaint._meta.get_field(field_name).max_length
+def _claim(field_name: str) -> serializers.CharField:
+    """An optional merchant claim, as long as the complaint's column allows."""
+    max_length = Complaint._meta.get_field(field_name).max_length
+    return serializers.CharField(max_length=max_length, required=False, allow_blank=True, default="")
 
 
 @extend_schema_field(OpenApiTypes.BINARY)
@@ -74,32 +76,16 @@ class ComplaintCreateApi(APIView):
     parser_classes = [MultiPartParser, JSONParser]
 
     class InputSerializer(serializers.Serializer):
-        merchant_name = serializers.CharField(
-            max_length=_max_length("merchant_name"), required=False, allow_blank=True, default=""
-        )
+        merchant_name = _claim("merchant_name")
         platform = serializers.ChoiceField(choices=platform_choices(), required=False, allow_blank=True, default="")
-        mini_program_name = serializers.CharField(
-            max_length=_max_length("mini_program_name"), required=False, allow_blank=True, default=""
-        )
-        app_id = serializers.CharField(max_length=_max_length("app_id"), required=False, allow_blank=True, default="")
-        shop_url = serializers.CharField(
-            max_length=_max_length("shop_url"), required=False, allow_blank=True, default=""
-        )
-        merchant_phone = serializers.CharField(
-            max_length=_max_length("merchant_phone"), required=False, allow_blank=True, default=""
-        )
-        wechat_id = serializers.CharField(
-            max_length=_max_length("wechat_id"), required=False, allow_blank=True, default=""
-        )
-        payee_account = serializers.CharField(
-            max_length=_max_length("payee_account"), required=False, allow_blank=True, default=""
-        )
-        company_name = serializers.CharField(
-            max_length=_max_length("company_name"), required=False, allow_blank=True, default=""
-        )
-        company_uscc = serializers.CharField(
-            max_length=_max_length("company_uscc"), required=False, allow_blank=True, default=""
-        )
+        mini_program_name = _claim("mini_program_name")
+        app_id = _claim("app_id")
+        shop_url = _claim("shop_url")
+        merchant_phone = _claim("merchant_phone")
+        wechat_id = _claim("wechat_id")
+        payee_account = _claim("payee_account")
+        company_name = _claim("company_name")
+        company_uscc = _claim("company_uscc")
         category = serializers.ChoiceField(choices=Category.choices)
         narrative = serializers.CharField()
         amount = serializers.DecimalField(max_digits=12, decimal_places=2, required=False, allow_null=True)
@@ -108,9 +94,7 @@ class ComplaintCreateApi(APIView):
             choices=PaymentMethod.choices, required=False, allow_blank=True, default=""
         )
         paid_at = serializers.DateField(required=False, allow_null=True, default=None)
-        order_number = serializers.CharField(
-            max_length=_max_length("order_number"), required=False, allow_blank=True, default=""
-        )
+        order_number = _claim("order_number")
         region = serializers.ChoiceField(choices=Region.choices, required=False, allow_blank=True, default="")
         consent_publish = serializers.BooleanField(required=False, default=False)
         hide_identity = serializers.BooleanField(required=False, default=True)
