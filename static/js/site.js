@@ -16,7 +16,16 @@
 
   // Destructive forms ask first (delegated, so forms swapped in by htmx are covered too).
   document.addEventListener("submit", function (event) {
-    var question = event.target.getAttribute && event.target.getAttribute("data-confirm");
-    if (question && !window.confirm(question)) event.preventDefault();
+    var form = event.target;
+    var question = form.getAttribute && form.getAttribute("data-confirm");
+    if (question && !window.confirm(question)) {
+      event.preventDefault();
+      return;
+    }
+    // Forms marked data-submit-once (filing) ignore a second tap while the first is on its way.
+    if (form.hasAttribute && form.hasAttribute("data-submit-once")) {
+      if (form.dataset.submitting) event.preventDefault();
+      form.dataset.submitting = "1";
+    }
   });
 })();
