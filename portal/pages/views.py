@@ -10,6 +10,8 @@ from portal.api.errors import MSG_SERVER_ERROR, MSG_TOO_MANY_FILES, error_body
 MSG_BAD_REQUEST = _("The request could not be understood. Nothing you saved before was lost; please try again.")
 MSG_RATELIMITED = _("Too many requests. Please wait a minute and try again.")
 MSG_NOT_FOUND = _("Not found.")
+HEADING_PROBLEM = _("Something went wrong")
+HEADING_WAIT = _("Please wait a moment")
 
 
 @require_safe
@@ -23,13 +25,13 @@ def bad_request(request, exception=None):
     code = "too_many_files" if isinstance(exception, TooManyFilesSent) else "bad_request"
     if request.path.startswith("/api/"):
         return JsonResponse(error_body(code=code, message=message), status=400)
-    return render(request, "400.html", {"message": message}, status=400)
+    return render(request, "problem.html", {"heading": HEADING_PROBLEM, "message": message}, status=400)
 
 
 def ratelimited(request, exception=None):
     if request.path.startswith("/api/"):
         return JsonResponse(error_body(code="throttled", message=MSG_RATELIMITED), status=429)
-    return render(request, "429.html", {"message": MSG_RATELIMITED}, status=429)
+    return render(request, "problem.html", {"heading": HEADING_WAIT, "message": MSG_RATELIMITED}, status=429)
 
 
 def not_found(request, exception=None):
