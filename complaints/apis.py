@@ -5,9 +5,8 @@ the rules (at least one merchant identifier, narrative length, file limits) live
 which raise Django's ValidationError; portal.api.errors turns those into the one error body.
 """
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field
@@ -273,14 +272,8 @@ class ComplaintEvidenceAddApi(APIView):
             raise PermissionDenied
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        active = sum(1 for evidence in complaint.evidence.all() if evidence.status != Evidence.Status.REJECTED)
-        checked = services.uploads_check(uploads=serializer.validated_data["evidence"], existing=active)
-        with transaction.atomic():
-            outcome = services.evidence_upload(
-                user=request.user, uploads=[item.upload for item in checked], complaint=complaint
-            )
-            if outcome.errors:
-                # A parallel upload took the last places after our check: refuse the whole batch.
-                raise ValidationError({"evidence": outcome.errors})
-        output = self.OutputSerializer({"evidence": outcome.stored})
+        stored = services.evidence_attach(
+            user=request.user, complaint=complaint, uploads=serializer.validated_data["evidence"]
+        )
+        output = self.OutputSerializer({"evidence": stored})
         return Response(output.data, status=status.HTTP_201_CREATED)

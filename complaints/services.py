@@ -107,14 +107,30 @@ def evidence_upload(*, user, uploads, complaint: Complaint | None = None, draft:
             outcome.errors.append(error)
             continue
         outcome.stored.append(_store(user=user, checked=checked, complaint=complaint, draft=draft))
+    _evidence_stored(user=user, complaint=complaint, stored=outcome.stored)
+    return outcome
+
+
+@transaction.atomic
+def evidence_attach(*, user, complaint: Complaint, uploads) -> list[Evidence]:
+    """All-or-nothing (the API): every file of the batch is checked before any is stored, and the file
+    limit is counted under the complaint's row lock, so nothing is written for a refused batch."""
+    Complaint.objects.select_for_update().filter(pk=complaint.pk).first()
+    checked = uploads_check(uploads=uploads, existing=_active_evidence_count(complaint=complaint))
+    stored = [_store(user=user, checked=item, complaint=complaint) for item in checked]
+    _evidence_stored(user=user, complaint=complaint, stored=stored)
+    return stored
+
+
+def _evidence_stored(*, user, complaint: Complaint | None, stored: list[Evidence]) -> None:
+    """Record newly stored files on the complaint's timeline and have them processed after commit."""
     if complaint is not None:
-        for evidence in outcome.stored:
+        for evidence in stored:
             timeline_add(
                 complaint=complaint, kind=TimelineEvent.Kind.EVIDENCE_ADDED, actor=user, name=evidence.original_name
             )
-    ids = [e.pk for e in outcome.stored]
+    ids = [e.pk for e in stored]
     transaction.on_commit(lambda: _enqueue_evidence(ids))
-    return outcome
 
 
 def uploads_check(*, uploads, existing: int = 0) -> list[CheckedUpload]:

@@ -556,3 +556,34 @@ def test_uploads_check_refuses_the_whole_batch_and_names_every_bad_file():
     assert [e.code for e in caught.value.error_dict["evidence"]] == ["too_many_files"]
 
     assert [c.display_name for c in services.uploads_check(uploads=[good])] == ["a.png"]
+
+
+def test_evidence_attach_stores_nothing_of_a_batch_with_one_bad_file(complainant):
+    complaint = submit(complainant)
+    batch = [
+        files.upload("receipt.png", files.png_bytes()),
+        files.upload("page.png", b"<html><body>not a picture</body></html>"),
+    ]
+
+    with pytest.raises(ValidationError) as caught:
+        services.evidence_attach(user=complainant, complaint=complaint, uploads=batch)
+
+    assert [error.code for error in caught.value.error_dict["evidence"]] == ["type_mismatch"]
+    assert not complaint.evidence.exists()
+    assert stored_files() == []
+
+
+def test_evidence_attach_counts_the_files_already_there(complainant, django_capture_on_commit_callbacks):
+    complaint = submit(complainant, uploads=[checked(f"p{n}.png", files.png_bytes()) for n in range(9)])
+    two = [files.upload("a.png", files.png_bytes()), files.upload("b.png", files.png_bytes())]
+
+    with pytest.raises(ValidationError) as caught:
+        services.evidence_attach(user=complainant, complaint=complaint, uploads=two)
+    assert [error.code for error in caught.value.error_dict["evidence"]] == ["too_many_files"]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        (added,) = services.evidence_attach(user=complainant, complaint=complaint, uploads=two[:1])
+    added.refresh_from_db()
+    assert complaint.evidence.count() == settings.EVIDENCE_MAX_FILES
+    assert added.status == Evidence.Status.READY
+    assert complaint.timeline.filter(kind=TimelineEvent.Kind.EVIDENCE_ADDED, data__name="a.png").exists()
