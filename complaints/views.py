@@ -22,7 +22,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from complaints import forms, selectors, services
 from complaints.decorators import verified_email_required
 from complaints.models import Complaint, ComplaintDraft, Evidence
-from complaints.uploads import extension_of, sanitize_filename
+from complaints.uploads import ALLOWED_EXTENSIONS, extension_of, sanitize_filename
 from merchants.selectors import platform_choices
 
 STEPS = ["merchant", "facts", "evidence", "privacy", "review"]
@@ -47,8 +47,6 @@ SERVED_FILE = {
     (Evidence.Kind.IMAGE, "display"): "display",
     (Evidence.Kind.PDF, "original"): "file",
 }
-CONTENT_TYPES = {"jpg": "image/jpeg", "jpeg": "image/jpeg", "png": "image/png", "webp": "image/webp",
-                 "pdf": "application/pdf"}  # fmt: skip
 
 MSG_SUBMITTED = _("Your complaint has been filed. Your tracking code is %(code)s. Keep it to follow your complaint.")
 MSG_FIX_ANSWERS = _("Some answers are missing or not valid. Correct them and submit again; nothing else is lost.")
@@ -340,11 +338,11 @@ def evidence_file(request, uuid, variant):
         raise Http404
     served = getattr(evidence, attribute)
     ext = extension_of(served.name)
-    if not served or ext not in CONTENT_TYPES:
+    if not served or ext not in ALLOWED_EXTENSIONS:
         raise Http404
     stem = os.path.splitext(sanitize_filename(evidence.original_name))[0]
     response = FileResponse(
-        served.open("rb"), as_attachment=True, filename=f"{stem}.{ext}", content_type=CONTENT_TYPES[ext]
+        served.open("rb"), as_attachment=True, filename=f"{stem}.{ext}", content_type=ALLOWED_EXTENSIONS[ext]
     )
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
