@@ -32,32 +32,25 @@ _ERROR_FOR_CODES = [
 _MESSAGE_FOR_CODE = {"too_large": MSG_TOO_LARGE, "unsupported_type": MSG_UNSUPPORTED}
 
 
-class Conflict(exceptions.APIException):
-    """An invalid state transition."""
-
-    status_code = status.HTTP_409_CONFLICT
-    default_detail = _("This action is not possible in the current state.")
-    default_code = "conflict"
-
-
 def error_body(*, code: str, message, fields: dict | None = None) -> dict:
     return {"error": {"code": code, "message": str(message), "fields": fields or {}}}
 
 
-def _flatten(detail) -> list[str]:
+def _leaves(detail) -> list:
+    """The ErrorDetail messages of a DRF detail, however nested in dicts and lists."""
     if isinstance(detail, dict):
-        return [message for value in detail.values() for message in _flatten(value)]
+        return [leaf for value in detail.values() for leaf in _leaves(value)]
     if isinstance(detail, list):
-        return [message for value in detail for message in _flatten(value)]
-    return [str(detail)]
+        return [leaf for value in detail for leaf in _leaves(value)]
+    return [detail]
+
+
+def _flatten(detail) -> list[str]:
+    return [str(leaf) for leaf in _leaves(detail)]
 
 
 def _codes(detail) -> set[str]:
-    if isinstance(detail, dict):
-        return {code for value in detail.values() for code in _codes(value)}
-    if isinstance(detail, list):
-        return {code for value in detail for code in _codes(value)}
-    return {getattr(detail, "code", "invalid")}
+    return {getattr(leaf, "code", "invalid") for leaf in _leaves(detail)}
 
 
 def _validation_response(detail) -> Response:
