@@ -29,7 +29,11 @@ class ComplaintAdmin(admin.ModelAdmin):
     list_filter = ["status", "category", "region", "payment_method"]
     search_fields = ["code", "merchant__name", "merchant_name", "order_number"]
     list_select_related = ["merchant"]
-    readonly_fields = ["uuid", "code", "complainant", "merchant", "submitted_at", "updated_at"]
+    # The merchant changes only through resolution and audited merges, which also keep the totals right.
+    readonly_fields = [
+        "uuid", "code", "complainant", "merchant", "linked_merchant", "merchant_links", "complainant_key", "source",
+        "source_row", "submitted_at", "updated_at",
+    ]  # fmt: skip
     inlines = [EvidenceInline, TimelineInline]
 
 

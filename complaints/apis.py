@@ -21,7 +21,7 @@ from complaints import selectors, services
 from complaints.codes import normalize_tracking_code
 from complaints.decorators import MSG_VERIFY_FIRST
 from complaints.models import Category, Complaint, Evidence, PaymentMethod
-from complaints.regions import Region
+from merchants.regions import Region
 from merchants.selectors import platform_choices
 from merchants.services import MerchantClaims
 

@@ -8,8 +8,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from complaints.models import NARRATIVE_MAX, NARRATIVE_MIN, Category, Complaint, PaymentMethod
-from complaints.regions import Region
 from complaints.services import MSG_NO_MERCHANT
+from merchants.regions import Region
 from merchants.selectors import platform_choices
 from merchants.services import MerchantClaims
 
@@ -66,6 +66,8 @@ class MerchantForm(forms.ModelForm):
         claims = MerchantClaims(**{name: cleaned.get(name) or "" for name in MERCHANT_FIELDS})
         if claims.is_empty():
             raise forms.ValidationError(MSG_NO_MERCHANT, code="no_merchant")
+        for name, error in claims.errors().items():
+            self.add_error(name, forms.ValidationError(error.message, code=error.code))
         return cleaned
 
 

@@ -1,9 +1,16 @@
 """Reads about complaints. Every fetch by a user-supplied id is permission-checked: outsiders get 404."""
 
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from django.db.models import Count, Q
 from django.http import Http404
 from django.utils import timezone
 
-from complaints.models import Complaint, ComplaintDraft, Evidence
+from complaints.models import Category, Complaint, ComplaintDraft, Evidence, MerchantStats
+
+WINDOWS = {"24h": timedelta(hours=24), "7d": timedelta(days=7), "30d": timedelta(days=30)}
 
 
 def _visible_to(user):
@@ -57,3 +64,62 @@ def evidence_get_for_user(*, user, uuid) -> Evidence:
     if evidence.draft_id and evidence.draft.owner_id == user.pk:
         return evidence
     raise Http404
+
+
+@dataclass(frozen=True)
+class MerchantSummary:
+    """A merchant's complaint numbers for its profile: kept totals plus windowed counts."""
+
+    complaints: int
+    complainants: int
+    loss: Decimal
+    by_status: list[tuple[str, str, int]]
+    by_category: list[tuple[str, str, int]]
+    first_at: datetime | None
+    last_at: datetime | None
+    windows: dict[str, int]
+
+
+def merchant_windows(*, merchant_id: int, now: datetime | None = None) -> dict[str, int]:
+    """Complaints in the last 24 hours, 7 days and 30 days, counted on the (merchant, submitted_at) index:
+    a number that must fall as time passes cannot be kept by adding."""
+    now = now or timezone.now()
+    since = {name: now - span for name, span in WINDOWS.items()}
+    counts = Complaint.objects.filter(merchant_id=merchant_id, submitted_at__gte=since["30d"]).aggregate(
+        **{name: Count("pk", filter=Q(submitted_at__gte=start)) for name, start in since.items()}
+    )
+    return {name: counts[name] or 0 for name in WINDOWS}
+
+
+def merchant_summary(*, merchant_id: int) -> MerchantSummary:
+    stats = MerchantStats.objects.filter(merchant_id=merchant_id).first() or MerchantStats(merchant_id=merchant_id)
+    statuses = dict(Complaint.Status.choices)
+    categories = dict(Category.choices)
+    return MerchantSummary(
+        complaints=stats.complaints,
+        complainants=stats.complainants,
+        loss=stats.loss,
+        by_status=[(code, statuses[code], n) for code, n in stats.by_status.items() if n and code in statuses],
+        by_category=sorted(
+            ((code, categories[code], n) for code, n in stats.by_category.items() if n and code in categories),
+            key=lambda row: -row[2],
+        ),
+        first_at=stats.first_at,
+        last_at=stats.last_at,
+        windows=merchant_windows(merchant_id=merchant_id),
+    )
+
+
+def merchant_stats_many(*, merchant_ids) -> dict[int, MerchantStats]:
+    """Kept totals of several merchants in one query (lookup results)."""
+    return {stats.merchant_id: stats for stats in MerchantStats.objects.filter(merchant_id__in=list(merchant_ids))}
+
+
+def merchant_recent_complaints(*, user, merchant_id: int, limit: int = 5) -> list[Complaint]:
+    """The newest complaints against a merchant with their evidence, for moderators comparing two merchants;
+    nobody else sees complaints this way."""
+    if not (user.is_authenticated and user.is_moderator):
+        raise Http404
+    return list(
+        Complaint.objects.filter(merchant_id=merchant_id).order_by("-submitted_at").prefetch_related("evidence")[:limit]
+    )

@@ -1,10 +1,11 @@
 """Writes about complaints: filing, drafts, evidence and the timeline. Views and APIs call only these."""
 
+import hashlib
 import logging
 import os
 import uuid
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from django.conf import settings
@@ -17,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from complaints import processing
 from complaints.codes import new_tracking_code
 from complaints.models import Complaint, ComplaintDraft, Evidence, TimelineEvent
+from complaints.rollups import rollup_complaint_added
 from complaints.uploads import CheckedUpload, check_count, check_upload
 from merchants.selectors import platform_choices
 from merchants.services import MerchantClaims, merchant_resolve
@@ -25,6 +27,8 @@ logger = logging.getLogger(__name__)
 
 MSG_NO_MERCHANT = _("Tell us at least one thing about the merchant: a name, a mini program, an app ID, a phone...")
 MSG_NOT_YOURS = _("This draft does not exist or has expired.")
+MSG_ALREADY_IMPORTED = _("This row was imported before.")
+ALREADY_IMPORTED = "already_imported"
 
 # The complaint fields a filing fills in besides the merchant claims.
 FACT_FIELDS = [
@@ -152,15 +156,31 @@ def uploads_check(*, uploads, existing: int = 0) -> list[CheckedUpload]:
     return checked
 
 
+def _complainant_key(complainant, source: str, complainant_ref: str) -> str:
+    if source and complainant_ref:
+        digest = hashlib.sha256(f"{source}\n{complainant_ref.strip().casefold()}".encode()).hexdigest()
+        return f"s{digest[:64]}"
+    return f"u{complainant.pk}"
+
+
 def _new_complaint(**fields) -> Complaint:
     for _attempt in range(5):
         try:
             with transaction.atomic():
                 return Complaint.objects.create(code=new_tracking_code(), **fields)
         except IntegrityError:
+            if fields.get("source") and _already_imported(fields["source"], fields["source_row"]):
+                # The same row imported at the same moment by another run.
+                raise ValidationError(
+                    {"source_row": [ValidationError(MSG_ALREADY_IMPORTED, code=ALREADY_IMPORTED)]}
+                ) from None
             # A code collision (about one in 10^11 per pair): draw again.
             continue
     raise RuntimeError("could not draw a unique tracking code")
+
+
+def _already_imported(source: str, source_row: str) -> bool:
+    return Complaint.objects.filter(source=source, source_row=source_row).exists()
 
 
 @transaction.atomic
@@ -180,8 +200,17 @@ def complaint_submit(
     hide_identity: bool = True,
     uploads: list[CheckedUpload] = (),
     draft: ComplaintDraft | None = None,
+    source: str = "",
+    source_row: str = "",
+    complainant_ref: str = "",
+    submitted_at: datetime | None = None,
 ) -> Complaint:
-    """File a complaint: validate, link the merchant, save claims, facts and evidence in one transaction."""
+    """File a complaint: validate, link the merchant, save claims, facts and evidence in one transaction.
+
+    Bulk imports pass `source` and `source_row` (a second import of the row is refused by the database) and
+    `complainant_ref`, the victim reference the organiser's sheet gives, so distinct victims are counted as such
+    although one account imported them.
+    """
     facts = {
         "category": category,
         "narrative": (narrative or "").strip(),
@@ -198,6 +227,8 @@ def complaint_submit(
     errors = {}
     if claims.is_empty():
         errors["merchant_name"] = [ValidationError(MSG_NO_MERCHANT, code="no_merchant")]
+    for name, error in claims.errors().items():
+        errors[name] = [ValidationError(error.message, code=error.code)]
     if claim_values["platform"] and claim_values["platform"] not in dict(platform_choices()):
         errors["platform"] = [
             ValidationError(
@@ -206,16 +237,30 @@ def complaint_submit(
                 params={"value": claim_values["platform"]},
             )
         ]
+    if source and _already_imported(source, source_row):
+        errors["source_row"] = [ValidationError(MSG_ALREADY_IMPORTED, code=ALREADY_IMPORTED)]
     candidate = Complaint(**facts, **claim_values)
     try:
-        candidate.full_clean(exclude=["code", "complainant", "merchant"])
+        candidate.full_clean(exclude=["code", "complainant", "merchant", "linked_merchant", "complainant_key"])
     except ValidationError as error:
         errors.update(error.error_dict)
     if errors:
         raise ValidationError(errors)
 
-    merchant = merchant_resolve(claims=claims)
-    complaint = _new_complaint(complainant=complainant, merchant=merchant, **facts, **claim_values)
+    resolution = merchant_resolve(claims=claims)
+    complaint = _new_complaint(
+        complainant=complainant,
+        merchant=resolution.merchant,
+        linked_merchant=resolution.linked,
+        merchant_links=resolution.links_json(),
+        complainant_key=_complainant_key(complainant, source, complainant_ref),
+        source=source,
+        source_row=source_row,
+        submitted_at=submitted_at or timezone.now(),
+        **facts,
+        **claim_values,
+    )
+    rollup_complaint_added(complaint=complaint)
     timeline_add(complaint=complaint, kind=TimelineEvent.Kind.SUBMITTED, actor=complainant)
     stored = [_store(user=complainant, checked=checked, complaint=complaint) for checked in uploads]
     if draft is not None:

@@ -1,8 +1,115 @@
-"""Reads about merchants for other apps."""
+"""Reads about merchants, for this app's services and for other apps."""
 
-from merchants.models import Platform
+from dataclasses import dataclass
+
+from django.contrib.postgres.search import TrigramSimilarity
+from django.db import connection
+from django.db.models import Q, QuerySet
+from django.db.models.functions import Greatest
+from django.shortcuts import get_object_or_404
+from rapidfuzz import process
+
+from merchants.matching import UNCERTAIN, NameKeys, name_score
+from merchants.models import Identifier, Merchant, MerchantMerge, MergeProposal, Platform
+
+# Name candidates scored per lookup: enough for near-duplicates of one name, bounded for hot names.
+CANDIDATE_LIMIT = 20
 
 
 def platform_choices():
     """(code, label) pairs for forms and the API, in the order DESIGN.md section 7 gives."""
     return list(Platform.Code.choices)
+
+
+def merchant_root(merchant: Merchant) -> Merchant:
+    """The active merchant this one counts as: itself, or the one it was merged into (merges keep it flat)."""
+    return merchant.merged_into if merchant.merged_into_id else merchant
+
+
+def merchant_get(*, uuid) -> Merchant:
+    """Any merchant by its public id, merged or not (a merged one's page redirects to its root); 404 if unknown."""
+    return get_object_or_404(Merchant.objects.select_related("platform", "merged_into"), uuid=uuid)
+
+
+def merchant_group_ids(merchant: Merchant) -> list[int]:
+    """The active merchant and every merchant merged into it."""
+    return [merchant.pk, *Merchant.objects.filter(merged_into=merchant).values_list("pk", flat=True)]
+
+
+def merchant_identifiers(*, merchant: Merchant) -> list[Identifier]:
+    """Every identifier of the merchant's group, one per (kind, value), strong ones first."""
+    seen, result = set(), []
+    rows = Identifier.objects.filter(merchant_id__in=merchant_group_ids(merchant)).order_by("-strength", "kind", "id")
+    for identifier in rows:
+        if (identifier.kind, identifier.normalized) not in seen:
+            seen.add((identifier.kind, identifier.normalized))
+            result.append(identifier)
+    return result
+
+
+def merchant_history(*, merchant: Merchant) -> QuerySet[MerchantMerge]:
+    """Merges into or out of the merchant's group, newest first, with who did them."""
+    group = merchant_group_ids(merchant)
+    return MerchantMerge.objects.filter(Q(source_id__in=group) | Q(target_id__in=group)).select_related(
+        "source", "target", "actor", "undone_by"
+    )
+
+
+def proposals_open() -> QuerySet[MergeProposal]:
+    return MergeProposal.objects.filter(status=MergeProposal.Status.OPEN).select_related(
+        "merchant__platform", "candidate__platform"
+    )
+
+
+def proposal_get(*, uuid) -> MergeProposal:
+    return get_object_or_404(
+        MergeProposal.objects.select_related("merchant__platform", "candidate__platform"), uuid=uuid
+    )
+
+
+@dataclass(frozen=True)
+class NameCandidate:
+    identifier: Identifier
+    score: float
+    reasons: list[str]
+
+
+def name_candidates(*, keys: NameKeys, platform: Platform | None, all_platforms: bool = False) -> list[NameCandidate]:
+    """Name identifiers that may be the same merchant, best first, scored with merchants.matching.
+
+    Names are matched on the same platform: two shops called 优品汇 on Taobao and on Douyin are different
+    merchants until a strong identifier says otherwise. A name given without a platform, or a merchant known
+    without one, may match on any platform (two equally good candidates then leave it undecided). Lookups by
+    visitors search every platform.
+    """
+    rows = Identifier.objects.filter(kind=Identifier.Kind.NAME).select_related("merchant__merged_into")
+    if platform is not None and not all_platforms:
+        rows = rows.filter(Q(merchant__platform=platform) | Q(merchant__platform__isnull=True))
+    find = _trigram_candidates if connection.vendor == "postgresql" else _python_candidates
+    found = find(rows, keys)
+    scored = []
+    for identifier in found:
+        score, reasons = name_score(keys, NameKeys(identifier.normalized, identifier.pinyin))
+        if score >= UNCERTAIN:
+            scored.append(NameCandidate(identifier, score, reasons))
+    scored.sort(key=lambda c: (-c.score, c.identifier.merchant_id))
+    return scored
+
+
+def _trigram_candidates(rows: QuerySet[Identifier], keys: NameKeys) -> list[Identifier]:
+    # `%` (trigram_similar) uses the GIN indexes of migration 0004; the exact pinyin test uses the btree one.
+    match = Q(normalized__trigram_similar=keys.key)
+    closeness = TrigramSimilarity("normalized", keys.key)
+    if keys.pinyin:
+        match |= Q(pinyin=keys.pinyin) | Q(pinyin__trigram_similar=keys.pinyin)
+        closeness = Greatest(closeness, TrigramSimilarity("pinyin", keys.pinyin))
+    return list(rows.filter(match).annotate(closeness=closeness).order_by("-closeness", "id")[:CANDIDATE_LIMIT])
+
+
+def _python_candidates(rows: QuerySet[Identifier], keys: NameKeys) -> list[Identifier]:
+    """SQLite has no trigram index: rank the platform's names in Python with rapidfuzz (the embedded default
+    holds demo-sized data; production runs on PostgreSQL)."""
+    names = list(rows)
+    choices = {index: f"{n.normalized} {n.pinyin}" for index, n in enumerate(names)}
+    best = process.extract(f"{keys.key} {keys.pinyin}", choices, limit=CANDIDATE_LIMIT, score_cutoff=40)
+    return [names[index] for _choice, _score, index in best]

@@ -31,6 +31,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    # Trigram lookups and the pg_trgm extension for merchant-name candidates (merchants.selectors).
+    "django.contrib.postgres",
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
@@ -42,6 +44,7 @@ INSTALLED_APPS = [
     "complaints",
     "portal.accounts",
     "portal.pages",
+    "portal.moderation",
 ]
 
 MIDDLEWARE = [
@@ -190,6 +193,7 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
     "evidence-sweep": {"task": "complaints.tasks.evidence_sweep", "schedule": 60.0},
     "drafts-purge-expired": {"task": "complaints.tasks.drafts_purge_expired", "schedule": 3600.0},
+    "imports-sweep": {"task": "complaints.tasks.imports_sweep", "schedule": 60.0},
 }
 
 REST_FRAMEWORK = {
@@ -210,6 +214,8 @@ REST_FRAMEWORK = {
         "anon": env.str("THROTTLE_ANON", default="60/minute"),
         "user": env.str("THROTTLE_USER", default="600/minute"),
         "auth": env.str("THROTTLE_AUTH", default="10/minute"),
+        # Merchant lookups by anyone: generous for a person checking before paying, not for scraping.
+        "lookup": env.str("THROTTLE_LOOKUP", default="30/minute"),
     },
 }
 SPECTACULAR_SETTINGS = {
@@ -225,6 +231,10 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "ComplaintStatusEnum": "complaints.models.Complaint.Status",
         "EvidenceStatusEnum": "complaints.models.Evidence.Status",
+        "EvidenceKindEnum": "complaints.models.Evidence.Kind",
+        "MerchantKindEnum": "merchants.models.Merchant.Kind",
+        "IdentifierKindEnum": "merchants.models.Identifier.Kind",
+        "RegionEnum": "merchants.regions.Region",
     },
 }
 

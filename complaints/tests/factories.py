@@ -15,6 +15,8 @@ class ComplaintFactory(factory.django.DjangoModelFactory):
     code = factory.LazyFunction(new_tracking_code)
     complainant = factory.SubFactory(UserFactory)
     merchant = factory.SubFactory(MerchantFactory)
+    linked_merchant = factory.SelfAttribute("merchant")
+    complainant_key = factory.LazyAttribute(lambda o: f"u{o.complainant.pk}")
     merchant_name = factory.LazyAttribute(lambda o: o.merchant.name)
     platform = "wechat_mini_program"
     category = Category.NOT_DELIVERED

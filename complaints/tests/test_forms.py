@@ -39,16 +39,40 @@ class TestMerchantForm:
         assert form.non_field_errors() == [str(MSG_NO_MERCHANT)]
 
     @pytest.mark.parametrize(
-        "field",
-        ["merchant_name", "mini_program_name", "app_id", "shop_url", "merchant_phone", "wechat_id",
-         "payee_account", "company_name", "company_uscc"],
-    )  # fmt: skip
-    def test_any_single_identifier_is_enough(self, field):
-        form = MerchantForm(data={field: "wx0123456789abcdef"})
+        ("field", "value"),
+        [
+            ("merchant_name", "好运来"),
+            ("mini_program_name", "好运来商城"),
+            ("app_id", "wx0123456789abcdef"),
+            ("shop_url", "haoyunlai.example.com"),
+            ("merchant_phone", "138 0013 8000"),
+            ("wechat_id", "haoyunlai888"),
+            ("payee_account", "好运来"),
+            ("company_name", "好运来科技有限公司"),
+            ("company_uscc", "91440300MA5F0Y1X2R"),
+        ],
+    )
+    def test_any_single_identifier_is_enough(self, field, value):
+        form = MerchantForm(data={field: value})
 
         assert form.is_valid(), form.errors
-        assert form.cleaned_data[field] == "wx0123456789abcdef"
+        assert form.cleaned_data[field] == value
         assert form.cleaned_data["platform"] == ""
+
+    @pytest.mark.parametrize(
+        ("field", "value", "code"),
+        [
+            ("app_id", "wx0123", "invalid"),
+            ("company_uscc", "91440300MA5F0Y1X2A", "checksum"),
+            ("merchant_phone", "12345", "invalid"),
+            ("shop_url", "not a link", "invalid"),
+        ],
+    )
+    def test_an_identifier_that_cannot_be_what_its_field_says_is_a_field_error(self, field, value, code):
+        form = MerchantForm(data={"merchant_name": "好运来", field: value})
+
+        assert not form.is_valid()
+        assert [e.code for e in form.errors.as_data()[field]] == [code]
 
     def test_unknown_platform_is_refused(self):
         form = MerchantForm(data={"merchant_name": "好运来", "platform": "myspace"})

@@ -92,10 +92,17 @@ def test_complaint_submit_saves_everything_and_processes_evidence_after_commit(
     assert complaint.order_number == "4200001234"
     assert (complaint.amount, complaint.region, complaint.consent_publish) == (Decimal("6999.00"), "110000", True)
     assert complaint.hide_identity is True
-    # Linked to the merchant found or created from the normalised name and platform.
-    assert complaint.merchant.normalized_name == "果园小店"
+    # Linked to the merchant resolution created, with the reasons recorded per claim.
+    assert complaint.merchant == complaint.linked_merchant
     assert complaint.merchant.platform.code == "wechat_mini_program"
     assert complaint.merchant.identifiers.filter(kind=Identifier.Kind.APP_ID).exists()
+    assert {(link["field"], link["outcome"]) for link in complaint.merchant_links} >= {
+        ("merchant_name", "recorded"),
+        ("app_id", "recorded"),
+        ("merchant_phone", "recorded"),
+    }
+    assert complaint.complainant_key == f"u{complainant.pk}"
+    assert complaint.merchant.stats.complaints == 1
 
     receipt, contract = complaint.evidence.order_by("original_name").reverse()
     assert (receipt.original_name, receipt.status, receipt.uploaded_by) == ("receipt.jpg", Status.READY, complainant)
@@ -197,6 +204,9 @@ def assert_nothing_saved():
         ({"category": "bad_vibes"}, "category", "invalid_choice"),
         ({"payment_method": "seashells"}, "payment_method", "invalid_choice"),
         ({"region": "999999"}, "region", "invalid_choice"),
+        ({"claims": claims(company_uscc="91440300MA5F0Y1X2A")}, "company_uscc", "checksum"),
+        ({"claims": claims(app_id="wx-not-an-app-id")}, "app_id", "invalid"),
+        ({"claims": claims(merchant_phone="12345")}, "merchant_phone", "invalid"),
     ],
 )
 def test_invalid_filings_save_nothing(complainant, overrides, field, code):

@@ -1,6 +1,5 @@
 import factory
 
-from merchants.identifiers import normalize_name
 from merchants.models import Merchant, Platform
 
 
@@ -9,6 +8,5 @@ class MerchantFactory(factory.django.DjangoModelFactory):
         model = Merchant
 
     name = factory.Sequence(lambda n: f"果园小店 {n}")
-    normalized_name = factory.LazyAttribute(lambda o: normalize_name(o.name))
     # get_or_create: transactional tests flush the platforms the migration seeded.
     platform = factory.LazyFunction(lambda: Platform.objects.get_or_create(code=Platform.Code.WECHAT_MINI_PROGRAM)[0])

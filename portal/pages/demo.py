@@ -95,9 +95,8 @@ class Scenario:
 @dataclass(frozen=True)
 class DemoMerchant:
     claims: MerchantClaims
-    # How buyers name the merchant when they complain: partial claims (the platform is added). The first
-    # claim the resolver reads (merchant_name, then mini_program_name...) varies only in spacing,
-    # brackets and case, so today's name-based resolver links them to this merchant.
+    # How buyers name the merchant when they complain: partial claims (the platform is added), in the
+    # scripts, spellings and identifiers real buyers use; merchants.services.merchant_resolve joins them.
     namings: tuple[dict, ...]
     scenarios: tuple[Scenario, ...]
     order_prefix: str = ""
@@ -127,12 +126,13 @@ RUNAWAY_NAMINGS = (
     {"merchant_name": "易享购", "mini_program_name": "YiXiangGou", "merchant_phone": "02367881204"},
     {"merchant_name": "易享购", "payee_account": "1628457391"},
 )
-# Buyers who only knew the pinyin or English name, or only the app ID. Today's interim resolver files
-# these under separate merchants; the strong-identifier resolver (app ID decides) joins them to the shop.
+# Buyers who only knew the pinyin or English name, the customer-service phone, or only the app ID: the
+# shop is reached by three names (易享购, Yi Xiang Gou, Yixianggou Online Mall) and a phone typed three ways.
 RUNAWAY_STRAY_NAMINGS = (
-    {"merchant_name": "Yi Xiang Gou", "app_id": RUNAWAY_APP_ID},
-    {"merchant_name": "yixianggou", "app_id": RUNAWAY_APP_ID},
-    {"mini_program_name": "Yixianggou Online Mall", "app_id": RUNAWAY_APP_ID},
+    {"merchant_name": "Yi Xiang Gou"},
+    {"merchant_name": "yixianggou", "merchant_phone": "+86 23 6788 1204"},
+    {"mini_program_name": "Yixianggou Online Mall"},
+    {"merchant_phone": "(023) 6788-1204"},
     {"app_id": RUNAWAY_APP_ID},
 )
 RUNAWAY_ITEMS = (

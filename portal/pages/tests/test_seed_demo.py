@@ -91,6 +91,21 @@ def test_the_runaway_presale_shop_draws_dozens_of_not_delivered_complaints_withi
     assert top.identifiers.filter(kind=Identifier.Kind.APP_ID).exists()
 
 
+def test_the_runaway_shop_is_one_merchant_reached_by_three_names_and_a_phone():
+    seed()
+
+    shop = Merchant.objects.get(identifiers__kind=Identifier.Kind.APP_ID, identifiers__normalized=demo.RUNAWAY_APP_ID)
+    assert shop.complaints.filter(category=Category.NOT_DELIVERED).count() == demo.CLUSTER_SIZE
+    without_app_id = shop.complaints.filter(app_id="")
+    assert without_app_id.filter(merchant_name="Yi Xiang Gou").exists()
+    assert without_app_id.filter(mini_program_name="Yixianggou Online Mall").exists()
+    assert without_app_id.filter(merchant_name="易享购", mini_program_name="").exists()
+    phone_only = without_app_id.filter(merchant_name="", mini_program_name="").exclude(merchant_phone="")
+    assert phone_only.exists()
+    assert {link["outcome"] for link in phone_only.first().merchant_links} == {"matched"}
+    assert shop.stats.complaints == shop.complaints.count()
+
+
 def test_running_it_twice_adds_nothing():
     seed()
     models = [User, Merchant, Identifier, Complaint, TimelineEvent]

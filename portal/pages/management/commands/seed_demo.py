@@ -2,8 +2,8 @@
 
 Idempotent: accounts are found or created by email, and the merchants and complaints are loaded only when
 no demo complaint exists yet, all in one transaction. Complaints go through complaints.services.
-complaint_submit, so merchants, claims and timelines are what a real filing produces; only the dates are
-moved back afterwards, since filing stamps "now".
+complaint_submit with the date of the story they tell, so merchants, claims, totals and rollups are what
+real filings produce; only timeline, merchant and account stamps are moved back afterwards.
 """
 
 import random
@@ -123,17 +123,19 @@ class _Seeder:
             region=rng.choices(self.regions, weights=self.region_weights)[0],
             consent_publish=rng.random() < 0.6,
             hide_identity=rng.random() < 0.8,
+            submitted_at=submitted_at,
         )
         self.dates[complaint.pk] = submitted_at
 
     def _backdate(self):
-        """Move each complaint, its timeline, its merchant and its complainant back to when it was filed.
+        """Move each complaint's timeline, its merchant and its complainant back to when it was filed.
 
-        Filing stamps "now"; demo data spread over months needs the stamps of the story it tells. Timeline
-        events are append-only through the model; this queryset update is the seed rewriting its own past.
+        Records other than the complaint stamp "now"; demo data spread over months needs the stamps of the
+        story it tells. Timeline events are append-only through the model; this queryset update is the seed
+        rewriting its own past.
         """
         for pk, submitted_at in self.dates.items():
-            Complaint.objects.filter(pk=pk).update(submitted_at=submitted_at, updated_at=submitted_at)
+            Complaint.objects.filter(pk=pk).update(updated_at=submitted_at)
             TimelineEvent.objects.filter(complaint_id=pk).update(created_at=submitted_at)
         firsts = Merchant.objects.filter(complaints__pk__in=self.dates).annotate(first=Min("complaints__submitted_at"))
         for merchant in firsts:

@@ -8,8 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from complaints.regions import Region
-from complaints.storage import evidence_storage
+from merchants.regions import Region
 
 NARRATIVE_MIN = 30
 NARRATIVE_MAX = 5000
@@ -60,9 +59,18 @@ class Complaint(models.Model):
     complainant = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("complainant"), on_delete=models.PROTECT, related_name="complaints"
     )
+    # The active merchant the complaint counts against; follows merges and their undoing.
     merchant = models.ForeignKey(
         "merchants.Merchant", verbose_name=_("merchant"), on_delete=models.PROTECT, related_name="complaints"
     )
+    # The merchant resolution identified (it may since have been merged into `merchant`), and why.
+    linked_merchant = models.ForeignKey(
+        "merchants.Merchant",
+        verbose_name=_("merchant as identified"),
+        on_delete=models.PROTECT,
+        related_name="linked_complaints",
+    )
+    merchant_links = models.JSONField(_("how the merchant was identified"), default=list, blank=True)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PENDING)
 
     # The merchant as the complainant named it.
@@ -101,7 +109,14 @@ class Complaint(models.Model):
     consent_publish = models.BooleanField(_("publish a redacted account"), default=False)
     hide_identity = models.BooleanField(_("hide my identity from the merchant"), default=True)
 
-    submitted_at = models.DateTimeField(_("submitted"), auto_now_add=True)
+    # Who complained, for counting distinct complainants: the account, or for an imported row the source and a
+    # hash of the victim reference the organiser gave.
+    complainant_key = models.CharField(_("complainant key"), max_length=80)
+    # Bulk imports (a victims' group spreadsheet): where the row came from, so importing twice adds nothing.
+    source = models.CharField(_("import source"), max_length=100, blank=True)
+    source_row = models.CharField(_("row id in the source"), max_length=100, blank=True)
+
+    submitted_at = models.DateTimeField(_("submitted"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:
@@ -112,12 +127,19 @@ class Complaint(models.Model):
             models.CheckConstraint(
                 condition=Q(amount__gte=0) | Q(amount__isnull=True), name="complaint_amount_not_negative"
             ),
+            models.UniqueConstraint(
+                fields=["source", "source_row"], condition=~Q(source=""), name="complaint_unique_source_row"
+            ),
         ]
         indexes = [
             # "My complaints": WHERE complainant_id = %s ORDER BY submitted_at DESC.
             models.Index(fields=["complainant", "-submitted_at"], name="complaint_mine_idx"),
             # Per-merchant counts and lists: WHERE merchant_id = %s ORDER BY submitted_at DESC.
             models.Index(fields=["merchant", "-submitted_at"], name="complaint_merchant_idx"),
+            # Distinct complainants per merchant: WHERE merchant_id = %s AND complainant_key = %s.
+            models.Index(fields=["merchant", "complainant_key"], name="complaint_merchant_who_idx"),
+            # Undoing a merge: WHERE merchant_id = %s AND linked_merchant_id IN (...).
+            models.Index(fields=["linked_merchant"], name="complaint_linked_idx"),
         ]
 
     def __str__(self):
@@ -146,124 +168,3 @@ class ComplaintDraft(models.Model):
 
     def __str__(self):
         return str(self.uuid)
-
-
-class Evidence(models.Model):
-    """One uploaded file. `status` is the durable record of its processing (DESIGN.md section 4)."""
-
-    class Status(models.TextChoices):
-        PENDING = "pending", _("Being checked")
-        READY = "ready", _("Ready")
-        REJECTED = "rejected", _("Rejected")
-
-    class Kind(models.TextChoices):
-        IMAGE = "image", _("Image")
-        PDF = "pdf", _("PDF document")
-
-    class RejectReason(models.TextChoices):
-        TOO_MANY_PIXELS = "too_many_pixels", _("The picture is too large (more than 40 megapixels).")
-        UNREADABLE_IMAGE = "unreadable_image", _("The picture is damaged or incomplete and cannot be read.")
-        UNREADABLE_PDF = "unreadable_pdf", _("The PDF is damaged and cannot be read.")
-        ENCRYPTED_PDF = "encrypted_pdf", _("The PDF is password-protected; please upload it without a password.")
-        PROCESSING_FAILED = "processing_failed", _("The file could not be checked; please upload it again.")
-
-    uuid = models.UUIDField(_("public id"), default=uuid.uuid4, unique=True, editable=False)
-    complaint = models.ForeignKey(
-        Complaint, verbose_name=_("complaint"), on_delete=models.CASCADE, null=True, blank=True, related_name="evidence"
-    )
-    draft = models.ForeignKey(
-        ComplaintDraft,
-        verbose_name=_("draft"),
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="evidence",
-    )
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), on_delete=models.PROTECT, related_name="+"
-    )
-    original_name = models.CharField(_("file name"), max_length=120)
-    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
-    content_type = models.CharField(_("content type"), max_length=50)
-    size = models.PositiveIntegerField(_("size in bytes"))
-    sha256 = models.CharField(_("SHA-256 of the original"), max_length=64)
-    file = models.FileField(_("original"), storage=evidence_storage, upload_to="original/%Y/%m/", max_length=200)
-    display = models.FileField(_("display copy"), storage=evidence_storage, blank=True, max_length=200)
-    thumbnail = models.FileField(_("thumbnail"), storage=evidence_storage, blank=True, max_length=200)
-    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
-    reject_reason = models.CharField(_("reason"), max_length=30, choices=RejectReason.choices, blank=True)
-    width = models.PositiveIntegerField(_("width"), null=True, blank=True)
-    height = models.PositiveIntegerField(_("height"), null=True, blank=True)
-    page_count = models.PositiveIntegerField(_("pages"), null=True, blank=True)
-    phash = models.CharField(_("perceptual hash"), max_length=16, blank=True)
-    flags = models.JSONField(_("flags"), default=list, blank=True)
-    attempts = models.PositiveSmallIntegerField(_("processing attempts"), default=0)
-    enqueued_at = models.DateTimeField(_("last enqueued"), null=True, blank=True)
-    processed_at = models.DateTimeField(_("processed"), null=True, blank=True)
-    created_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
-
-    class Meta:
-        ordering = ["created_at", "id"]
-        verbose_name = _("evidence")
-        verbose_name_plural = _("evidence")
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(complaint__isnull=False) | Q(draft__isnull=False),
-                name="evidence_belongs_somewhere",
-            ),
-        ]
-        indexes = [
-            # The sweeper: WHERE status = 'pending' AND enqueued_at < %s.
-            models.Index(fields=["status", "enqueued_at"], name="evidence_sweep_idx"),
-            # Near-duplicate search across complaints: WHERE sha256 = %s / phash = %s.
-            models.Index(fields=["sha256"], name="evidence_sha256_idx"),
-        ]
-
-    def __str__(self):
-        return self.original_name
-
-    @property
-    def is_image(self):
-        return self.kind == self.Kind.IMAGE
-
-
-class TimelineEvent(models.Model):
-    """Append-only history of a complaint, shown to its complainant (and later to moderators)."""
-
-    class Kind(models.TextChoices):
-        SUBMITTED = "submitted", _("Complaint submitted")
-        EVIDENCE_ADDED = "evidence_added", _("Evidence added")
-        EVIDENCE_READY = "evidence_ready", _("Evidence checked")
-        EVIDENCE_REJECTED = "evidence_rejected", _("Evidence rejected")
-        STATUS_CHANGED = "status_changed", _("Status changed")
-
-    complaint = models.ForeignKey(
-        Complaint, verbose_name=_("complaint"), on_delete=models.CASCADE, related_name="timeline"
-    )
-    kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("actor"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    data = models.JSONField(_("details"), default=dict, blank=True)
-    created_at = models.DateTimeField(_("when"), auto_now_add=True)
-
-    class Meta:
-        ordering = ["created_at", "id"]
-        verbose_name = _("timeline event")
-        verbose_name_plural = _("timeline events")
-
-    def __str__(self):
-        return f"{self.complaint_id} {self.kind}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise ValueError("Timeline events are append-only.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValueError("Timeline events are append-only.")

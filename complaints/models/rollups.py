@@ -1,0 +1,66 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class MerchantStats(models.Model):
+    """One merchant's complaint totals, updated with each filing and status change, never by a full scan.
+
+    Windowed counts (last 24 h, 7 and 30 days) are read from the complaint_merchant_idx index instead: a count
+    that must fall as time passes cannot be kept by adding.
+    """
+
+    merchant = models.OneToOneField(
+        "merchants.Merchant",
+        verbose_name=_("merchant"),
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="stats",
+    )
+    complaints = models.PositiveIntegerField(_("complaints"), default=0)
+    complainants = models.PositiveIntegerField(_("distinct complainants"), default=0)
+    # CNY only; complaints in other currencies are counted but their amounts are not added.
+    loss = models.DecimalField(_("claimed loss (CNY)"), max_digits=16, decimal_places=2, default=0)
+    by_status = models.JSONField(_("complaints by status"), default=dict, blank=True)
+    by_category = models.JSONField(_("complaints by category"), default=dict, blank=True)
+    first_at = models.DateTimeField(_("first complaint"), null=True, blank=True)
+    last_at = models.DateTimeField(_("last complaint"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("merchant statistics")
+        verbose_name_plural = _("merchant statistics")
+
+    def __str__(self):
+        return f"{self.merchant_id}: {self.complaints}"
+
+
+class DailyRollup(models.Model):
+    """Complaints per day, merchant, category, complainant's province and platform: what dashboards read."""
+
+    day = models.DateField(_("day"))
+    merchant = models.ForeignKey(
+        "merchants.Merchant", verbose_name=_("merchant"), on_delete=models.CASCADE, related_name="daily_rollups"
+    )
+    category = models.CharField(_("category"), max_length=40)
+    region = models.CharField(_("province"), max_length=6, blank=True)
+    platform = models.CharField(_("platform"), max_length=40, blank=True)
+    complaints = models.PositiveIntegerField(_("complaints"), default=0)
+    loss = models.DecimalField(_("claimed loss (CNY)"), max_digits=16, decimal_places=2, default=0)
+
+    class Meta:
+        ordering = ["day", "merchant_id"]
+        verbose_name = _("daily rollup")
+        verbose_name_plural = _("daily rollups")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "merchant", "category", "region", "platform"], name="rollup_unique_cell"
+            ),
+        ]
+        indexes = [
+            # Dashboards: WHERE day BETWEEN %s AND %s [AND region / platform / category = %s].
+            models.Index(fields=["day", "region"], name="rollup_day_region_idx"),
+            # One merchant's history and merge rebuilds: WHERE merchant_id = %s.
+            models.Index(fields=["merchant", "day"], name="rollup_merchant_day_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.day} {self.merchant_id} {self.category}: {self.complaints}"

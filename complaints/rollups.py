@@ -1,0 +1,120 @@
+"""Per-merchant totals and the daily rollup table, kept up to date as complaints come and change.
+
+Filing and status changes adjust the numbers in place, under a row lock on the merchant's totals. A merge or
+its undoing rebuilds the totals of the merchants involved from their own complaints (index scans of one
+merchant each, never of all complaints).
+"""
+
+from collections import Counter, defaultdict
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from complaints.models import Complaint, DailyRollup, MerchantStats
+
+ZERO = Decimal("0.00")
+
+
+def _cny(complaint: Complaint) -> Decimal:
+    return complaint.amount if complaint.amount is not None and complaint.currency == "CNY" else ZERO
+
+
+def _cell(complaint: Complaint) -> dict:
+    return {
+        "day": timezone.localdate(complaint.submitted_at),
+        "merchant_id": complaint.merchant_id,
+        "category": complaint.category,
+        "region": complaint.region,
+        "platform": complaint.platform,
+    }
+
+
+def _stats_locked(merchant_id: int) -> MerchantStats:
+    stats, _created = MerchantStats.objects.get_or_create(merchant_id=merchant_id)
+    return MerchantStats.objects.select_for_update().get(pk=stats.pk)
+
+
+@transaction.atomic
+def rollup_complaint_added(*, complaint: Complaint) -> None:
+    """Count a new complaint: call in the filing's transaction, after the complaint row exists."""
+    stats = _stats_locked(complaint.merchant_id)
+    # Under the lock, so two filings by one person cannot both count as a new complainant.
+    repeat = (
+        Complaint.objects.filter(merchant_id=complaint.merchant_id, complainant_key=complaint.complainant_key)
+        .exclude(pk=complaint.pk)
+        .exists()
+    )
+    stats.complaints += 1
+    stats.complainants += 0 if repeat else 1
+    stats.loss += _cny(complaint)
+    stats.by_status[complaint.status] = stats.by_status.get(complaint.status, 0) + 1
+    stats.by_category[complaint.category] = stats.by_category.get(complaint.category, 0) + 1
+    stats.first_at = min(filter(None, [stats.first_at, complaint.submitted_at]))
+    stats.last_at = max(filter(None, [stats.last_at, complaint.submitted_at]))
+    stats.save()
+    cell, _created = DailyRollup.objects.get_or_create(**_cell(complaint))
+    DailyRollup.objects.filter(pk=cell.pk).update(complaints=F("complaints") + 1, loss=F("loss") + _cny(complaint))
+
+
+@transaction.atomic
+def rollup_status_changed(*, complaint: Complaint, old_status: str) -> None:
+    """Move one complaint between status counts: every status transition calls this."""
+    if old_status == complaint.status:
+        return
+    stats = _stats_locked(complaint.merchant_id)
+    stats.by_status[old_status] = stats.by_status.get(old_status, 0) - 1
+    if stats.by_status[old_status] <= 0:
+        del stats.by_status[old_status]
+    stats.by_status[complaint.status] = stats.by_status.get(complaint.status, 0) + 1
+    stats.save(update_fields=["by_status"])
+
+
+def recount(merchant_ids) -> tuple[dict[int, dict], dict[tuple, tuple[int, Decimal]]]:
+    """Totals and rollup cells computed from the complaints themselves: what the kept numbers must equal."""
+    totals: dict[int, dict] = {}
+    cells: dict[tuple, list] = defaultdict(lambda: [0, ZERO])
+    complainants: dict[int, set] = defaultdict(set)
+    rows = Complaint.objects.filter(merchant_id__in=merchant_ids).only(
+        "merchant_id", "status", "category", "amount", "currency", "submitted_at", "region", "platform",
+        "complainant_key",
+    )  # fmt: skip
+    for complaint in rows.iterator():
+        entry = totals.setdefault(
+            complaint.merchant_id,
+            {"complaints": 0, "loss": ZERO, "by_status": Counter(), "by_category": Counter(), "first_at": None,
+             "last_at": None},
+        )  # fmt: skip
+        entry["complaints"] += 1
+        entry["loss"] += _cny(complaint)
+        entry["by_status"][complaint.status] += 1
+        entry["by_category"][complaint.category] += 1
+        entry["first_at"] = min(filter(None, [entry["first_at"], complaint.submitted_at]))
+        entry["last_at"] = max(filter(None, [entry["last_at"], complaint.submitted_at]))
+        complainants[complaint.merchant_id].add(complaint.complainant_key)
+        cell = cells[tuple(_cell(complaint).values())]
+        cell[0] += 1
+        cell[1] += _cny(complaint)
+    for merchant_id, entry in totals.items():
+        entry["complainants"] = len(complainants[merchant_id])
+        entry["by_status"] = dict(entry["by_status"])
+        entry["by_category"] = dict(entry["by_category"])
+    return totals, {key: (count, loss) for key, (count, loss) in cells.items()}
+
+
+@transaction.atomic
+def rollup_rebuild(*, merchant_ids) -> None:
+    """Recompute the totals and rollup cells of these merchants from their complaints (after a merge)."""
+    merchant_ids = sorted(set(merchant_ids))
+    list(MerchantStats.objects.select_for_update().filter(merchant_id__in=merchant_ids))
+    totals, cells = recount(merchant_ids)
+    MerchantStats.objects.filter(merchant_id__in=merchant_ids).exclude(merchant_id__in=list(totals)).delete()
+    for merchant_id, entry in totals.items():
+        MerchantStats.objects.update_or_create(merchant_id=merchant_id, defaults=entry)
+    DailyRollup.objects.filter(merchant_id__in=merchant_ids).delete()
+    DailyRollup.objects.bulk_create(
+        DailyRollup(day=day, merchant_id=merchant_id, category=category, region=region, platform=platform,
+                    complaints=count, loss=loss)
+        for (day, merchant_id, category, region, platform), (count, loss) in cells.items()
+    )  # fmt: skip
