@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from complaints import services
+from complaints import importing, services
 
 
 @shared_task(acks_late=True, ignore_result=True, time_limit=120, soft_time_limit=90)
@@ -18,3 +18,14 @@ def evidence_sweep() -> int:
 @shared_task(ignore_result=True, time_limit=600)
 def drafts_purge_expired() -> int:
     return services.drafts_purge_expired()
+
+
+# A file of importing.files.MAX_ROWS rows takes minutes; a run stopped by the limit resumes from its saved progress.
+@shared_task(acks_late=True, ignore_result=True, time_limit=1900, soft_time_limit=1800)
+def import_run(job_id: int) -> None:
+    importing.import_job_run(job_id=job_id)
+
+
+@shared_task(ignore_result=True, time_limit=300)
+def imports_sweep() -> int:
+    return importing.imports_sweep()

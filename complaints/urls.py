@@ -1,6 +1,6 @@
 from django.urls import path
 
-from complaints import views
+from complaints import import_views, views
 
 app_name = "complaints"
 
@@ -16,6 +16,10 @@ urlpatterns = [
     ),
     path("drafts/<uuid:draft>/<slug:step>/", views.draft_step, name="draft_step"),
     path("evidence/<uuid:uuid>/<str:variant>/", views.evidence_file, name="evidence_file"),
+    path("imports/", import_views.import_list, name="imports"),
+    path("imports/<uuid:uuid>/", import_views.import_detail, name="import_detail"),
+    path("imports/<uuid:uuid>/progress/", import_views.import_progress, name="import_progress"),
+    path("imports/<uuid:uuid>/rejected.csv", import_views.import_rejected_csv, name="import_rejected_csv"),
     path("<uuid:uuid>/", views.complaint_detail, name="detail"),
     path("<uuid:uuid>/evidence-panel/", views.evidence_panel, name="evidence_panel"),
     path("<uuid:uuid>/evidence/", views.evidence_add, name="evidence_add"),
