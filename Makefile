@@ -9,7 +9,7 @@ MANAGE := $(BIN)/python manage.py
 # Source trees only: never the virtualenv's packages or local data.
 I18N_IGNORE := --ignore .venv --ignore var
 
-.PHONY: run test lint messages
+.PHONY: run test lint messages bench
 
 # DEBUG=1: WhiteNoise serves static files straight from the source tree, so no collectstatic is needed.
 run: $(VENV)/.installed-runtime
@@ -21,6 +21,12 @@ run: $(VENV)/.installed-runtime
 test: $(VENV)/.installed-dev
 	@mkdir -p var
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# Merchant resolution (issue 3): grouping quality on bench/data, and resolution time when DATABASE_URL is
+# PostgreSQL. Exits non-zero when a target is missed; see bench/README.md.
+bench: $(VENV)/.installed-dev
+	@mkdir -p var
+	$(BIN)/python bench/run.py
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .

@@ -151,6 +151,14 @@ _INDUSTRY_ZH = (
     "小店",
     "商店",
     "店",
+    # The platform a victim adds after the name: 家乐厨具京东自营 is 家乐厨具.
+    "自营",
+    "京东",
+    "天猫",
+    "淘宝",
+    "拼多多",
+    "抖音",
+    "快手",
 )
 # Whole English (and pinyin) tokens that say nothing about which shop it is. "e commerce" is "e-commerce"
 # once punctuation became spaces.

@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 
 from django.contrib.postgres.search import TrigramSimilarity
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Q, QuerySet
 from django.db.models.functions import Greatest
 from django.shortcuts import get_object_or_404
@@ -14,6 +14,9 @@ from merchants.models import Identifier, Merchant, MerchantMerge, MergeProposal,
 
 # Name candidates scored per lookup: enough for near-duplicates of one name, bounded for hot names.
 CANDIDATE_LIMIT = 20
+# Trigram similarity a name needs to be scored at all. Names rapidfuzz scores at UNCERTAIN or more share
+# about half their trigrams; 0.3 (pg_trgm's default) also returns thousands that score far below.
+TRIGRAM_THRESHOLD = 0.45
 
 
 def platform_choices():
@@ -97,13 +100,22 @@ def name_candidates(*, keys: NameKeys, platform: Platform | None, all_platforms:
 
 
 def _trigram_candidates(rows: QuerySet[Identifier], keys: NameKeys) -> list[Identifier]:
-    # `%` (trigram_similar) uses the GIN indexes of migration 0004; the exact pinyin test uses the btree one.
+    """Exact keys first, through the btree indexes (most filings name a shop as others did); otherwise
+    `%` (trigram_similar) through the GIN indexes of migration 0005, at a similarity threshold raised from
+    pg_trgm's 0.3, which lets thousands of loosely similar pinyin strings through to be scored and dropped."""
+    exact = Q(normalized=keys.key) | (Q(pinyin=keys.pinyin) if keys.pinyin else Q(pk__in=[]))
+    found = list(rows.filter(exact)[:CANDIDATE_LIMIT])
+    if found:
+        return found
     match = Q(normalized__trigram_similar=keys.key)
     closeness = TrigramSimilarity("normalized", keys.key)
     if keys.pinyin:
-        match |= Q(pinyin=keys.pinyin) | Q(pinyin__trigram_similar=keys.pinyin)
+        match |= Q(pinyin__trigram_similar=keys.pinyin)
         closeness = Greatest(closeness, TrigramSimilarity("pinyin", keys.pinyin))
-    return list(rows.filter(match).annotate(closeness=closeness).order_by("-closeness", "id")[:CANDIDATE_LIMIT])
+    with transaction.atomic(), connection.cursor() as cursor:
+        # SET LOCAL lasts until the end of the transaction: only this query's `%` sees the raised threshold.
+        cursor.execute("SET LOCAL pg_trgm.similarity_threshold = %s", [TRIGRAM_THRESHOLD])
+        return list(rows.filter(match).annotate(closeness=closeness).order_by("-closeness", "id")[:CANDIDATE_LIMIT])
 
 
 def _python_candidates(rows: QuerySet[Identifier], keys: NameKeys) -> list[Identifier]:
