@@ -767,6 +767,20 @@ def _middle_masked(text: str, keep_start: int, keep_end: int, stars: int) -> str
     return text[:keep_start] + "*" * stars + text[len(text) - keep_end :]
 
 
+# What a victim may type into a name field that identifies a person: a phone or card number (7 or more digits,
+# spaced or not), an email address, an internal WeChat ID.
+_PERSONAL_IN_TEXT = re.compile(
+    r"\+?\d(?:[\d\s\-.()]{5,}\d)|[\w.+-]+@[\w-]+(?:\.[\w-]+)+|wxid_[0-9a-z_-]+",
+    re.IGNORECASE,
+)
+
+
+def scrub_personal(text: str) -> str:
+    """A name as it may be shown in public: numbers, addresses and WeChat IDs typed into it are replaced by
+    "***" ("张三 13812345678" becomes "张三 ***")."""
+    return _PERSONAL_IN_TEXT.sub("***", clean_text(text)).strip()
+
+
 def mask(kind: str, normalized: str) -> str:
     """How a strong identifier is shown in public: enough to recognise, not enough to use. App IDs,
     registration numbers, hosts, shop IDs and names are public and shown whole."""

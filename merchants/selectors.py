@@ -9,6 +9,7 @@ from django.db.models.functions import Greatest
 from django.shortcuts import get_object_or_404
 from rapidfuzz import process
 
+from merchants.identifiers import has_han
 from merchants.matching import UNCERTAIN, NameKeys, name_score
 from merchants.models import Identifier, Merchant, MerchantMerge, MergeProposal, Platform
 
@@ -100,13 +101,17 @@ def name_candidates(*, keys: NameKeys, platform: Platform | None, all_platforms:
 
 
 def _trigram_candidates(rows: QuerySet[Identifier], keys: NameKeys) -> list[Identifier]:
-    """Exact keys first, through the btree indexes (most filings name a shop as others did); otherwise
-    `%` (trigram_similar) through the GIN indexes of migration 0005, at a similarity threshold raised from
+    """Exact keys first, through the btree indexes (most filings name a shop as others did); otherwise `%`
+    (trigram_similar) through the GIN indexes of migration 0005, at a similarity threshold raised from
     pg_trgm's 0.3, which lets thousands of loosely similar pinyin strings through to be scored and dropped."""
-    exact = Q(normalized=keys.key) | (Q(pinyin=keys.pinyin) if keys.pinyin else Q(pk__in=[]))
-    found = list(rows.filter(exact)[:CANDIDATE_LIMIT])
-    if found:
-        return found
+    same_name = list(rows.filter(normalized=keys.key)[:CANDIDATE_LIMIT])
+    if same_name:
+        return same_name
+    same_pinyin = list(rows.filter(pinyin=keys.pinyin)[:CANDIDATE_LIMIT]) if keys.pinyin else []
+    # For a name typed in Latin letters the pinyin is the name. For Chinese characters the same pinyin may be a
+    # homophone (优品会 for 优品汇) while a closer name in characters exists: look further.
+    if same_pinyin and not has_han(keys.key):
+        return same_pinyin
     match = Q(normalized__trigram_similar=keys.key)
     closeness = TrigramSimilarity("normalized", keys.key)
     if keys.pinyin:
@@ -115,7 +120,8 @@ def _trigram_candidates(rows: QuerySet[Identifier], keys: NameKeys) -> list[Iden
     with transaction.atomic(), connection.cursor() as cursor:
         # SET LOCAL lasts until the end of the transaction: only this query's `%` sees the raised threshold.
         cursor.execute("SET LOCAL pg_trgm.similarity_threshold = %s", [TRIGRAM_THRESHOLD])
-        return list(rows.filter(match).annotate(closeness=closeness).order_by("-closeness", "id")[:CANDIDATE_LIMIT])
+        similar = list(rows.filter(match).annotate(closeness=closeness).order_by("-closeness", "id")[:CANDIDATE_LIMIT])
+    return list({row.pk: row for row in [*same_pinyin, *similar]}.values())
 
 
 def _python_candidates(rows: QuerySet[Identifier], keys: NameKeys) -> list[Identifier]:

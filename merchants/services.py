@@ -213,8 +213,8 @@ def _display_name(claims: MerchantClaims, parsed: list[_Claim]) -> str:
     """The name a new merchant is shown under, in public: a name as typed if there is one, else a public
     identifier (a host, a shop or app ID), else a personal one masked (never a full phone or card number)."""
     for name in NAME_FIELDS:
-        value = ids.clean_text(getattr(claims, name))
-        if value:
+        value = ids.scrub_personal(getattr(claims, name))
+        if value.strip("* "):
             return value[:NAME_LENGTH]
     ranked = sorted(
         (c.parsed for c in parsed),
@@ -320,6 +320,7 @@ def _resolve(claims: MerchantClaims, platform: Platform | None) -> Resolution:
                 resolution.proposal = _propose(merchant, merchant_root(best.identifier.merchant), best)
 
     resolution.links.extend(links)
+    _hold(resolution)
     _record(resolution, parsed, hits)
     if not resolution.created:
         _fill_blanks(resolution.merchant, claims, parsed, platform)
@@ -333,6 +334,17 @@ def _propose(merchant: Merchant, candidate: Merchant, best: NameCandidate) -> Me
         score=round(best.score, 1),
         reasons=[*best.reasons, f"name:{best.identifier.value}"],
     )
+
+
+def _hold(resolution: Resolution) -> None:
+    """Lock the merchants the complaint will point at until the filing commits, and check they still stand as
+    read: a merge or undo that committed in between would otherwise leave the complaint on a merged merchant.
+    A merge or undo that starts later waits for the filing and then moves its complaint too."""
+    locked = _lock(resolution.merchant, resolution.linked)
+    root, linked = locked[resolution.merchant.pk], locked[resolution.linked.pk]
+    if not root.is_active or (linked.pk != root.pk and linked.merged_into_id != root.pk):
+        raise MerchantError(MSG_NOT_ACTIVE)
+    resolution.merchant, resolution.linked = root, linked
 
 
 def _contradicts(merchant: Merchant, strong: list[_Claim]) -> bool:
@@ -349,7 +361,9 @@ def _record(resolution: Resolution, parsed: list[_Claim], hits: dict[tuple[str, 
     """Record every identifier the claims gave on the linked merchant: new strong ones (the unique constraint
     turns a concurrent filing's identical insert into an IntegrityError, and the caller resolves again) and names
     it did not have."""
-    for claim in parsed:
+    # In one global order, so two filings giving the same two new identifiers in swapped fields wait on each
+    # other instead of deadlocking.
+    for claim in sorted(parsed, key=lambda c: (c.parsed.kind, c.parsed.normalized)):
         value = claim.parsed
         if (value.kind, value.normalized) in hits:
             continue

@@ -757,3 +757,18 @@ def test_a_masked_card_never_shows_the_whole_number(card):
 @given(st.sampled_from([ids.WECHAT_ID, ids.WECHAT_PAY_MCH, ids.PHONE]), st.text(alphabet="0123456789abc", max_size=12))
 def test_a_masked_value_never_shows_the_whole_value(kind, value):
     assert not value or value not in mask(kind, value)
+
+
+@pytest.mark.parametrize(
+    ("typed", "shown"),
+    [
+        ("张三 13812345678", "张三 ***"),
+        ("阿梅 +86 138-0013-8000 海鲜", "阿梅 *** 海鲜"),
+        ("卡号6222020000000000000", "卡号***"),
+        ("wxid_abc123 的小店", "*** 的小店"),
+        ("易联购2号店", "易联购2号店"),
+        ("Shop 1688", "Shop 1688"),
+    ],
+)
+def test_scrub_personal_hides_numbers_and_addresses_in_names(typed, shown):
+    assert ids.scrub_personal(typed) == shown

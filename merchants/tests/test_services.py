@@ -359,3 +359,16 @@ def test_a_concurrent_filing_of_the_same_new_identifier_resolves_again(monkeypat
     assert len(calls) == 2
     assert again.merchant == first and not again.created
     assert Merchant.objects.count() == 1
+
+
+def test_a_homophone_does_not_hide_a_closer_name_on_either_backend():
+    close = resolve(merchant_name="易联购数码旗舰x", platform=TAOBAO).merchant
+    resolve(merchant_name="易连购数码旗舰", platform=TAOBAO)
+    assert resolve(merchant_name="易联购数码旗舰", platform=TAOBAO).merchant == close
+
+
+def test_personal_numbers_typed_into_a_name_are_not_made_public():
+    merchant = resolve(merchant_name="张三 13812345678 zhangsan@example.com").merchant
+    assert merchant.name == "张三 *** ***"
+    # Kept as typed for moderators, in the identifier's private value.
+    assert merchant.identifiers.get(kind=Identifier.Kind.NAME).value.endswith("zhangsan@example.com")

@@ -41,7 +41,7 @@ def public_value(identifier: Identifier) -> str:
     # A name is shown as a victim typed it; anything else only as identifiers.mask renders its normalised form,
     # since the typed value of a phone or a bank card is the full number.
     if identifier.kind == ids.NAME:
-        return identifier.value
+        return ids.scrub_personal(identifier.value)
     return ids.mask(identifier.kind, identifier.normalized)
 
 

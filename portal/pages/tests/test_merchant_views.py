@@ -198,3 +198,13 @@ def test_search_lists_only_active_merchants(client, shop, moderator):
 
     assert [row["hit"].merchant for row in response.context["results"]] == [shop]
     assert Merchant.objects.get(pk=old.pk).status == Merchant.Status.MERGED
+
+
+def test_a_phone_typed_into_a_name_field_is_not_shown_in_public(client, complainant):
+    complaint = file(complainant, merchant_name="易联购", mini_program_name=f"易联购 客服{PHONE}")
+
+    response = client.get(profile_url(complaint.merchant))
+
+    assert response.status_code == 200
+    assert PHONE not in response.content.decode()
+    assert "易联购 客服***" in response.content.decode()
