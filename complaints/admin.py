@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from complaints.models import Complaint, ComplaintDraft, Evidence, TimelineEvent
+from complaints.models import Complaint, ComplaintDraft, Evidence, Flag, ModerationAction, TimelineEvent
 
 
 class EvidenceInline(admin.TabularInline):
@@ -29,10 +29,12 @@ class ComplaintAdmin(admin.ModelAdmin):
     list_filter = ["status", "category", "region", "payment_method"]
     search_fields = ["code", "merchant__name", "merchant_name", "order_number"]
     list_select_related = ["merchant"]
-    # The merchant changes only through resolution and audited merges, which also keep the totals right.
+    # The merchant changes only through resolution and audited merges, and status, claims and the redacted text
+    # only through complaints.workflow: each keeps the totals right and the audit record complete.
     readonly_fields = [
         "uuid", "code", "complainant", "merchant", "linked_merchant", "merchant_links", "complainant_key", "source",
-        "source_row", "submitted_at", "updated_at",
+        "source_row", "submitted_at", "updated_at", "status", "reject_reason", "narrative_redacted", "claimed_by",
+        "claimed_at", "priority", "client_ip_hash",
     ]  # fmt: skip
     inlines = [EvidenceInline, TimelineInline]
 
@@ -52,3 +54,29 @@ class EvidenceAdmin(admin.ModelAdmin):
 class ComplaintDraftAdmin(admin.ModelAdmin):
     list_display = ["uuid", "owner", "created_at", "expires_at"]
     readonly_fields = ["uuid", "owner", "data"]
+
+
+@admin.register(ModerationAction)
+class ModerationActionAdmin(admin.ModelAdmin):
+    list_display = ["complaint", "action", "actor", "created_at"]
+    list_filter = ["action"]
+    list_select_related = ["complaint", "actor"]
+    readonly_fields = [f.name for f in ModerationAction._meta.fields]
+
+    # The audit record is append-only: the admin neither adds, edits nor deletes.
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Flag)
+class FlagAdmin(admin.ModelAdmin):
+    list_display = ["complaint", "kind", "other", "score", "created_at"]
+    list_filter = ["kind"]
+    list_select_related = ["complaint", "other"]
+    readonly_fields = [f.name for f in Flag._meta.fields]

@@ -1,6 +1,7 @@
 """Writes about complaints: filing, drafts, evidence and the timeline. Views and APIs call only these."""
 
 import hashlib
+import hmac
 import logging
 import os
 import uuid
@@ -17,7 +18,10 @@ from django.utils.translation import gettext_lazy as _
 
 from complaints import processing
 from complaints.codes import new_tracking_code
+from complaints.flags import flags_for_complaint, flags_for_evidence
 from complaints.models import Complaint, ComplaintDraft, Evidence, TimelineEvent
+from complaints.priority import complaint_priority_update, merchant_surge_refresh
+from complaints.redaction import redact
 from complaints.rollups import rollup_complaint_added
 from complaints.uploads import CheckedUpload, check_count, check_upload
 from merchants.selectors import platform_choices
@@ -40,6 +44,7 @@ FACT_FIELDS = [
     "paid_at",
     "order_number",
     "region",
+    "vulnerable",
     "consent_publish",
     "hide_identity",
 ]
@@ -67,6 +72,24 @@ def _enqueue_evidence(evidence_ids: list[int]) -> None:
             evidence_process.delay(evidence_id)
         except Exception:  # kombu raises several types for an unreachable broker; all mean "later".
             logger.warning("evidence %s not enqueued; the sweeper will retry", evidence_id, exc_info=True)
+
+
+def _enqueue_flags(complaint_id: int) -> None:
+    """Duplicate and brigading signals, in a task. A broker outage must not leave a complaint unflagged: they
+    are then computed in the request (they compare with one merchant's recent complaints only)."""
+    from complaints.tasks import complaint_flags
+
+    try:
+        complaint_flags.delay(complaint_id)
+    except Exception:  # kombu raises several types for an unreachable broker.
+        logger.warning("flags for complaint %s not enqueued; computed in the request", complaint_id)
+        flags_for_complaint(complaint_id=complaint_id)
+
+
+def _ip_hash(client_ip: str) -> str:
+    if not client_ip:
+        return ""
+    return hmac.new(settings.SECRET_KEY.encode(), client_ip.encode(), hashlib.sha256).hexdigest()
 
 
 def _store(*, user, checked: CheckedUpload, complaint=None, draft=None) -> Evidence:
@@ -198,12 +221,14 @@ def complaint_submit(
     region: str = "",
     consent_publish: bool = False,
     hide_identity: bool = True,
+    vulnerable: bool = False,
     uploads: list[CheckedUpload] = (),
     draft: ComplaintDraft | None = None,
     source: str = "",
     source_row: str = "",
     complainant_ref: str = "",
     submitted_at: datetime | None = None,
+    client_ip: str = "",
 ) -> Complaint:
     """File a complaint: validate, link the merchant, save claims, facts and evidence in one transaction.
 
@@ -222,6 +247,7 @@ def complaint_submit(
         "region": region or "",
         "consent_publish": bool(consent_publish),
         "hide_identity": bool(hide_identity),
+        "vulnerable": bool(vulnerable),
     }
     claim_values = {name: (getattr(claims, name) or "").strip() for name in MerchantClaims.field_names()}
     errors = {}
@@ -257,10 +283,14 @@ def complaint_submit(
         source=source,
         source_row=source_row,
         submitted_at=submitted_at or timezone.now(),
+        narrative_redacted=redact(facts["narrative"], known=[complainant.email]),
+        client_ip_hash=_ip_hash(client_ip),
         **facts,
         **claim_values,
     )
     rollup_complaint_added(complaint=complaint)
+    complaint_priority_update(complaint=complaint)
+    merchant_surge_refresh(merchant_id=complaint.merchant_id)
     timeline_add(complaint=complaint, kind=TimelineEvent.Kind.SUBMITTED, actor=complainant)
     stored = [_store(user=complainant, checked=checked, complaint=complaint) for checked in uploads]
     if draft is not None:
@@ -281,6 +311,7 @@ def complaint_submit(
             timeline_add(complaint=complaint, kind=kind, name=evidence.original_name, reason=evidence.reject_reason)
     ids = [e.pk for e in stored]
     transaction.on_commit(lambda: _enqueue_evidence(ids))
+    transaction.on_commit(lambda: _enqueue_flags(complaint.pk))
     return complaint
 
 
@@ -331,7 +362,7 @@ def drafts_purge_expired() -> int:
 
 
 @transaction.atomic
-def draft_submit(*, draft: ComplaintDraft) -> Complaint:
+def draft_submit(*, draft: ComplaintDraft, client_ip: str = "") -> Complaint:
     """File the complaint a draft describes; its uploaded evidence moves to the complaint."""
     draft = ComplaintDraft.objects.select_for_update().get(pk=draft.pk)
     data = draft.data
@@ -351,7 +382,9 @@ def draft_submit(*, draft: ComplaintDraft) -> Complaint:
         region=data.get("region", ""),
         consent_publish=data.get("consent_publish", False),
         hide_identity=data.get("hide_identity", True),
+        vulnerable=data.get("vulnerable", False),
         draft=draft,
+        client_ip=client_ip,
     )
 
 
@@ -414,7 +447,10 @@ def evidence_process(*, evidence_id: int) -> Evidence | None:
                 result = processing.process_pdf(stream)
     except processing.Refused as refused:
         return _finish(evidence_id=evidence_id, reason=refused.reason)
-    return _finish(evidence_id=evidence_id, result=result)
+    evidence = _finish(evidence_id=evidence_id, result=result)
+    if evidence is not None and evidence.status == Evidence.Status.READY:
+        flags_for_evidence(evidence=evidence)
+    return evidence
 
 
 def evidence_sweep(*, limit: int = 500) -> int:

@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from complaints import importing, services
+from complaints import flags, importing, notifications, priority, services
 
 
 @shared_task(acks_late=True, ignore_result=True, time_limit=120, soft_time_limit=90)
@@ -29,3 +29,23 @@ def import_run(job_id: int) -> None:
 @shared_task(ignore_result=True, time_limit=300)
 def imports_sweep() -> int:
     return importing.imports_sweep()
+
+
+@shared_task(acks_late=True, ignore_result=True, time_limit=60, soft_time_limit=50)
+def notification_email(notification_id: int) -> None:
+    notifications.notification_email_send(notification_id=notification_id)
+
+
+@shared_task(ignore_result=True, time_limit=300, soft_time_limit=240)
+def notifications_sweep() -> int:
+    return notifications.notifications_sweep()
+
+
+@shared_task(ignore_result=True, time_limit=600, soft_time_limit=540)
+def priorities_refresh() -> int:
+    return priority.priorities_refresh()
+
+
+@shared_task(acks_late=True, ignore_result=True, time_limit=120, soft_time_limit=100)
+def complaint_flags(complaint_id: int) -> None:
+    flags.flags_for_complaint(complaint_id=complaint_id)

@@ -75,6 +75,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "complaints.context_processors.notices",
             ],
         },
     },
@@ -194,6 +195,9 @@ CELERY_BEAT_SCHEDULE = {
     "evidence-sweep": {"task": "complaints.tasks.evidence_sweep", "schedule": 60.0},
     "drafts-purge-expired": {"task": "complaints.tasks.drafts_purge_expired", "schedule": 3600.0},
     "imports-sweep": {"task": "complaints.tasks.imports_sweep", "schedule": 60.0},
+    # The queue's age and surge points change with time, not only with filings.
+    "priorities-refresh": {"task": "complaints.tasks.priorities_refresh", "schedule": 3600.0},
+    "notifications-sweep": {"task": "complaints.tasks.notifications_sweep", "schedule": 300.0},
 }
 
 REST_FRAMEWORK = {
@@ -216,6 +220,8 @@ REST_FRAMEWORK = {
         "auth": env.str("THROTTLE_AUTH", default="10/minute"),
         # Merchant lookups by anyone: generous for a person checking before paying, not for scraping.
         "lookup": env.str("THROTTLE_LOOKUP", default="30/minute"),
+        # Filing by one account (brigading is also flagged; this caps its volume).
+        "filing": env.str("THROTTLE_FILING", default="10/hour"),
     },
 }
 SPECTACULAR_SETTINGS = {
@@ -235,6 +241,8 @@ SPECTACULAR_SETTINGS = {
         "MerchantKindEnum": "merchants.models.Merchant.Kind",
         "IdentifierKindEnum": "merchants.models.Identifier.Kind",
         "RegionEnum": "merchants.regions.Region",
+        "ComplaintRejectReasonEnum": "complaints.models.Complaint.RejectReason",
+        "EvidenceRejectReasonEnum": "complaints.models.Evidence.RejectReason",
     },
 }
 
@@ -271,3 +279,11 @@ EVIDENCE_MAX_PIXELS = 40_000_000
 EVIDENCE_MAX_ATTEMPTS = 5
 EVIDENCE_SWEEP_AFTER = timedelta(minutes=5)
 DRAFT_LIFETIME = timedelta(days=7)
+# Complaints one account may file per hour on the web (the API's "filing" throttle says the same).
+FILING_RATE = env.str("FILING_RATE", default="10/h")
+# A moderator's claim on a case lapses when they leave it untouched this long.
+MODERATION_CLAIM_TTL = timedelta(minutes=30)
+# Brigading: this many complaints against one merchant from one account or network address within the window
+# flags them all (complaints.flags).
+BRIGADING_COUNT = 3
+BRIGADING_WINDOW = timedelta(hours=24)

@@ -4,6 +4,7 @@ from complaints.models.complaint import (
     MSG_PAID_IN_FUTURE,
     NARRATIVE_MAX,
     NARRATIVE_MIN,
+    PUBLIC_STATUSES,
     Category,
     Complaint,
     ComplaintDraft,
@@ -12,6 +13,7 @@ from complaints.models.complaint import (
 )
 from complaints.models.evidence import Evidence
 from complaints.models.imports import ImportJob
+from complaints.models.moderation import Flag, ModerationAction, Notification
 from complaints.models.rollups import DailyRollup, MerchantStats
 from complaints.models.timeline import TimelineEvent
 
@@ -19,13 +21,17 @@ __all__ = [
     "MSG_PAID_IN_FUTURE",
     "NARRATIVE_MAX",
     "NARRATIVE_MIN",
+    "PUBLIC_STATUSES",
     "Category",
     "Complaint",
     "ComplaintDraft",
     "DailyRollup",
     "Evidence",
+    "Flag",
     "ImportJob",
     "MerchantStats",
+    "ModerationAction",
+    "Notification",
     "PaymentMethod",
     "TimelineEvent",
     "validate_not_future",

@@ -46,13 +46,24 @@ class Complaint(models.Model):
     """What happened to one buyer. The merchant claims are kept exactly as typed."""
 
     class Status(models.TextChoices):
-        PENDING = "pending", _("Pending review")
+        SUBMITTED = "submitted", _("Submitted")
+        IN_REVIEW = "in_review", _("In review")
         NEEDS_INFO = "needs_info", _("More information requested")
-        VERIFIED = "verified", _("Verified")
-        PUBLISHED = "published", _("Published")
+        ACCEPTED = "accepted", _("Accepted")
         REJECTED = "rejected", _("Rejected")
+        # Closures after the merchant's reply, as CFPB codes them.
+        CLOSED_MONETARY_RELIEF = "closed_monetary_relief", _("Closed with monetary relief")
+        CLOSED_NON_MONETARY_RELIEF = "closed_non_monetary_relief", _("Closed with non-monetary relief")
+        CLOSED_EXPLANATION = "closed_explanation", _("Closed with explanation")
+        UNRESOLVED = "unresolved", _("Unresolved")
         WITHDRAWN = "withdrawn", _("Withdrawn")
-        CLOSED = "closed", _("Closed")
+
+    class RejectReason(models.TextChoices):
+        SPAM = "spam", _("Spam")
+        DUPLICATE = "duplicate", _("Duplicate of another complaint")
+        OUT_OF_SCOPE = "out_of_scope", _("Out of scope")
+        UNSUPPORTED = "unsupported", _("Unsupported or defamatory")
+        ABUSIVE = "abusive", _("Abusive")
 
     uuid = models.UUIDField(_("public id"), default=uuid.uuid4, unique=True, editable=False)
     code = models.CharField(_("tracking code"), max_length=12, unique=True, editable=False)
@@ -71,7 +82,8 @@ class Complaint(models.Model):
         related_name="linked_complaints",
     )
     merchant_links = models.JSONField(_("how the merchant was identified"), default=list, blank=True)
-    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PENDING)
+    status = models.CharField(_("status"), max_length=30, choices=Status.choices, default=Status.SUBMITTED)
+    reject_reason = models.CharField(_("reason for rejection"), max_length=20, choices=RejectReason.choices, blank=True)
 
     # The merchant as the complainant named it.
     merchant_name = models.CharField(_("merchant or shop name"), max_length=200, blank=True)
@@ -105,9 +117,30 @@ class Complaint(models.Model):
     order_number = models.CharField(_("order or transaction number"), max_length=100, blank=True)
     region = models.CharField(_("your province"), max_length=6, choices=Region.choices, blank=True)
 
+    # The narrative with personal data masked (complaints.redaction), edited by moderators before publication:
+    # the only text that is shown in public, to merchants, in exports or sent out.
+    narrative_redacted = models.TextField(_("redacted account"), blank=True)
+    # An elderly person, a minor or someone filing for one: moderators see such complaints first.
+    vulnerable = models.BooleanField(_("filed by or for an elderly person or a minor"), default=False)
+
     # Privacy.
     consent_publish = models.BooleanField(_("publish a redacted account"), default=False)
     hide_identity = models.BooleanField(_("hide my identity from the merchant"), default=True)
+
+    # Moderation: the moderator working on it (a claim lapses after settings.MODERATION_CLAIM_TTL), and where
+    # the queue puts it (complaints.priority, recomputed as the complaint and its merchant change).
+    claimed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("claimed by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
+    priority = models.IntegerField(_("priority"), default=0)
+    # HMAC of the filing's client address: enough to see many filings from one address, not the address.
+    client_ip_hash = models.CharField(_("client address hash"), max_length=64, blank=True)
 
     # Who complained, for counting distinct complainants: the account, or for an imported row the source and a
     # hash of the victim reference the organiser gave.
@@ -136,14 +169,25 @@ class Complaint(models.Model):
             models.Index(fields=["complainant", "-submitted_at"], name="complaint_mine_idx"),
             # Per-merchant counts and lists: WHERE merchant_id = %s ORDER BY submitted_at DESC.
             models.Index(fields=["merchant", "-submitted_at"], name="complaint_merchant_idx"),
+            # The complainant's history on the moderators' case page: WHERE complainant_key = %s.
+            models.Index(fields=["complainant_key", "-submitted_at"], name="complaint_who_idx"),
             # Distinct complainants per merchant: WHERE merchant_id = %s AND complainant_key = %s.
             models.Index(fields=["merchant", "complainant_key"], name="complaint_merchant_who_idx"),
             # Undoing a merge: WHERE merchant_id = %s AND linked_merchant_id IN (...).
             models.Index(fields=["linked_merchant"], name="complaint_linked_idx"),
+            # The moderation queue: WHERE status IN (...) ORDER BY priority DESC.
+            models.Index(fields=["status", "-priority"], name="complaint_queue_idx"),
+            # Brigading: WHERE merchant_id = %s AND client_ip_hash = %s AND submitted_at >= %s.
+            models.Index(fields=["merchant", "client_ip_hash", "submitted_at"], name="complaint_brigade_ip_idx"),
         ]
 
     def __str__(self):
         return self.code
+
+    @property
+    def is_public(self) -> bool:
+        """Public only once accepted by a moderator and with the complainant's consent."""
+        return self.consent_publish and self.status in PUBLIC_STATUSES
 
 
 class ComplaintDraft(models.Model):
@@ -168,3 +212,15 @@ class ComplaintDraft(models.Model):
 
     def __str__(self):
         return str(self.uuid)
+
+
+# Statuses in which a consenting complainant's redacted account is public.
+PUBLIC_STATUSES = frozenset(
+    {
+        Complaint.Status.ACCEPTED,
+        Complaint.Status.CLOSED_MONETARY_RELIEF,
+        Complaint.Status.CLOSED_NON_MONETARY_RELIEF,
+        Complaint.Status.CLOSED_EXPLANATION,
+        Complaint.Status.UNRESOLVED,
+    }
+)

@@ -14,6 +14,7 @@ class TimelineEvent(models.Model):
         EVIDENCE_READY = "evidence_ready", _("Evidence checked")
         EVIDENCE_REJECTED = "evidence_rejected", _("Evidence rejected")
         STATUS_CHANGED = "status_changed", _("Status changed")
+        CONSENT_CHANGED = "consent_changed", _("Publication consent changed")
 
     complaint = models.ForeignKey(
         Complaint, verbose_name=_("complaint"), on_delete=models.CASCADE, related_name="timeline"

@@ -129,7 +129,7 @@ def test_filing_counts_distinct_complainants_loss_and_the_day(complainant, stran
     stats = MerchantStats.objects.get(merchant=first.merchant)
     assert (stats.complaints, stats.complainants, stats.loss) == (3, 2, Decimal("7000.50"))
     assert stats.by_category == {"not_delivered": 1, "merchant_vanished": 2}
-    assert stats.by_status == {"pending": 3}
+    assert stats.by_status == {"submitted": 3}
     cell = DailyRollup.objects.get(merchant=first.merchant, category="merchant_vanished")
     assert (cell.day, cell.complaints, cell.loss) == (timezone.localdate(), 2, Decimal("1.50"))
 

@@ -78,11 +78,12 @@ def test_complaint_submit_saves_everything_and_processes_evidence_after_commit(
         )
         # Nothing is processed before the transaction commits.
         assert set(complaint.evidence.values_list("status", flat=True)) == {Status.PENDING}
-    assert len(callbacks) == 1
+    # Evidence processing and the duplicate/brigading flags.
+    assert len(callbacks) == 2
 
     complaint.refresh_from_db()
     assert complaint.complainant == complainant
-    assert complaint.status == Complaint.Status.PENDING
+    assert complaint.status == Complaint.Status.SUBMITTED
     # Claims kept as typed (trimmed), facts as given.
     assert (complaint.merchant_name, complaint.app_id, complaint.merchant_phone) == (
         "【果园】小店",
@@ -365,7 +366,9 @@ def test_a_broker_outage_does_not_stop_a_filing(complainant, dead_broker, django
     assert Complaint.objects.filter(pk=complaint.pk).exists()
     assert set(complaint.evidence.values_list("status", "attempts")) == {(Status.PENDING, 0)}
     warnings = [record for record in caplog.records if "not enqueued" in record.getMessage()]
-    assert len(warnings) == 2
+    # Two evidence files wait for the sweeper; the duplicate and brigading flags were computed in the request.
+    assert len(warnings) == 3
+    assert sum("computed in the request" in r.getMessage() for r in warnings) == 1
     # No PII in logs: the ids, not the names people gave their files or the merchant.
     assert all("a.jpg" not in r.getMessage() and "果园" not in r.getMessage() for r in warnings)
 

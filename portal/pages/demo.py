@@ -10,6 +10,7 @@ translated.
 """
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from merchants.services import MerchantClaims
 
@@ -23,7 +24,7 @@ ROLE_ACCOUNTS = [
     ("authority", f"authority@{DEMO_DOMAIN}", "redress-demo-authority"),
 ]
 # The crowd of buyers behind the complaints. They cannot sign in (no usable password).
-CROWD_SIZE = 36
+CROWD_SIZE = 150
 
 
 def crowd_email(number: int) -> str:
@@ -57,6 +58,27 @@ REGION_WEIGHTS = {
     "620000": 1,  # Gansu
     "460000": 1,  # Hainan
 }
+
+# Details buyers add in their own words; two go into each narrative, so accounts of one scam by different
+# people read differently (as they do: copy-pasted accounts are what the duplicate signal looks for).
+DETAILS = [
+    "当时是在朋友圈看到的广告，链接直接跳转到小程序。",
+    "付款的时候页面显示的收款方是一家公司，我没有多想。",
+    "我把订单截图发给客服，对方一直说在核实。",
+    "这笔钱是我两个月的生活费，现在每天都睡不好。",
+    "我妈妈也在同一个群里下了单，她不太会用手机。",
+    "平台的在线客服让我等商家处理，已经等了一个星期。",
+    "商家的公众号文章也都删除了，评论区全是找退款的人。",
+    "物流信息一直停在“等待揽收”，没有任何更新。",
+    "我打过12315热线，工作人员让我先保留证据。",
+    "客服最后一次回复是让我“耐心等待，不要听信谣言”。",
+    "下单页面写着“假一赔十、七天无理由”，现在都不算数了。",
+    "我在小红书上搜到很多人遇到了一模一样的情况。",
+    "群里每天都有人发截图说已经发货，后来才知道是托。",
+    "我的银行卡流水能证明这笔付款，可以提供给调查人员。",
+    "商家还诱导我们把链接分享到三个群才能领券。",
+    "我发现商家的营业执照照片和公司名称对不上。",
+]
 
 # Sentences buyers often end with; one is appended to most narratives so no two read quite alike.
 CLOSINGS = [
@@ -100,6 +122,11 @@ class DemoMerchant:
     namings: tuple[dict, ...]
     scenarios: tuple[Scenario, ...]
     order_prefix: str = ""
+
+
+# Complaints older than this have been moderated in the demo; newer ones wait in the queue.
+MODERATED_AFTER = timedelta(days=10)
+DEMO_QUESTION = "请补充付款截图和与商家的聊天记录，以便我们核实。"
 
 
 # The run-away mini-program shop -------------------------------------------------------------------

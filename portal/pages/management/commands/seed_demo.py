@@ -14,8 +14,10 @@ from decimal import Decimal
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.db.models import Min
+from django.test.utils import override_settings
 from django.utils import timezone
 
+from complaints import workflow
 from complaints.models import Complaint, TimelineEvent
 from complaints.services import complaint_submit
 from merchants.models import Identifier, Merchant
@@ -40,7 +42,8 @@ def _as_written(naming: dict, merchant: demo.DemoMerchant) -> str:
 
 
 class _Seeder:
-    def __init__(self, *, complainant: User, crowd: list[User], now: datetime):
+    def __init__(self, *, complainant: User, crowd: list[User], moderator: User, now: datetime):
+        self.moderator = moderator
         self.rng = random.Random(RANDOM_SEED)
         self.complainant = complainant
         self.crowd = crowd
@@ -58,8 +61,28 @@ class _Seeder:
                 for index in range(scenario.count):
                     naming = self.rng.choice(merchant.namings)
                     self._file(merchant, scenario, naming, self._spread(scenario), first=index == 0)
+        self._moderate()
         self._backdate()
         return len(self.dates)
+
+    def _moderate(self):
+        """Moderators have worked through complaints older than MODERATED_AFTER: most accepted (and so public
+        where the complainant consented), a few rejected or sent back with a question. Newer ones wait in the
+        queue, the run-away cluster among them."""
+        cutoff = self.now - demo.MODERATED_AFTER
+        for pk, submitted_at in sorted(self.dates.items()):
+            if submitted_at > cutoff:
+                continue
+            complaint = Complaint.objects.get(pk=pk)
+            draw = self.rng.random()
+            if draw < 0.8:
+                workflow.complaint_accept(complaint=complaint, moderator=self.moderator)
+            elif draw < 0.9:
+                workflow.complaint_reject(complaint=complaint, moderator=self.moderator, reason="unsupported")
+            else:
+                workflow.complaint_request_info(
+                    complaint=complaint, moderator=self.moderator, question=demo.DEMO_QUESTION
+                )
 
     def _file_cluster(self):
         """The run-away: CLUSTER_SIZE "not delivered" complaints within CLUSTER_HOURS, named many ways."""
@@ -107,6 +130,7 @@ class _Seeder:
             people=rng.randint(77, 90),
             phone=merchant.claims.merchant_phone,
         )
+        narrative += "".join(rng.sample(demo.DETAILS, 2))
         if rng.random() < 0.7:
             narrative += rng.choice(demo.CLOSINGS)
         payment_method = rng.choice(scenario.payment_methods)
@@ -168,11 +192,17 @@ class Command(BaseCommand):
     help = "Load demo data (idempotent): one account per role, a dozen merchants and about 200 complaints."
 
     def handle(self, *args, **options):
-        with transaction.atomic():
+        # The demo crowd's status emails would flood a local console; their on-site notices are kept.
+        with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"), transaction.atomic():
             accounts, crowd = _ensure_accounts()
             loaded = Complaint.objects.filter(complainant__email__endswith=f"@{demo.DEMO_DOMAIN}").exists()
             if not loaded:
-                seeder = _Seeder(complainant=accounts["complainant"], crowd=crowd, now=timezone.now())
+                seeder = _Seeder(
+                    complainant=accounts["complainant"],
+                    crowd=crowd,
+                    moderator=accounts["moderator"],
+                    now=timezone.now(),
+                )
                 filed = seeder.run()
         if loaded:
             self.stdout.write("Demo data is already loaded; nothing added.")

@@ -1,0 +1,133 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from complaints.models.complaint import Complaint
+
+MSG_APPEND_ONLY = "Moderation actions are append-only."
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    """No bulk rewrite of the record: update() and delete() refuse, as the instances do."""
+
+    def update(self, **kwargs):
+        raise ValueError(MSG_APPEND_ONLY)
+
+    def delete(self):
+        raise ValueError(MSG_APPEND_ONLY)
+
+    def bulk_update(self, objs, fields, batch_size=None):
+        raise ValueError(MSG_APPEND_ONLY)
+
+
+class ModerationAction(models.Model):
+    """The audit record of one moderator action on a complaint: who, when, what, before and after.
+
+    The code has no path to change or remove a row (instances and querysets refuse), and the complaint's
+    foreign key protects it from cascading deletes.
+    """
+
+    complaint = models.ForeignKey(
+        Complaint, verbose_name=_("complaint"), on_delete=models.PROTECT, related_name="moderation_actions"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("moderator"), on_delete=models.PROTECT, related_name="+"
+    )
+    action = models.CharField(_("action"), max_length=40)
+    before = models.JSONField(_("before"), default=dict, blank=True)
+    after = models.JSONField(_("after"), default=dict, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    created_at = models.DateTimeField(_("when"), auto_now_add=True)
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("moderation action")
+        verbose_name_plural = _("moderation actions")
+
+    def __str__(self):
+        return f"{self.complaint_id} {self.action}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError(MSG_APPEND_ONLY)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError(MSG_APPEND_ONLY)
+
+
+class Flag(models.Model):
+    """A signal moderators should weigh: duplicate evidence or narrative, brigading. Kept per complaint and,
+    where another complaint is involved, pointing at it."""
+
+    class Kind(models.TextChoices):
+        SAME_EVIDENCE = "same_evidence", _("Same evidence file as another account's complaint")
+        SIMILAR_PICTURE = "similar_picture", _("Near-identical picture in another account's complaint")
+        SIMILAR_NARRATIVE = "similar_narrative", _("Near-identical account in another account's complaint")
+        BRIGADING_ACCOUNT = "brigading_account", _("Many complaints from one account against this merchant")
+        BRIGADING_ADDRESS = "brigading_address", _("Many complaints from one network address against this merchant")
+
+    complaint = models.ForeignKey(
+        Complaint, verbose_name=_("complaint"), on_delete=models.CASCADE, related_name="flags"
+    )
+    kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
+    other = models.ForeignKey(
+        Complaint,
+        verbose_name=_("other complaint"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    score = models.FloatField(_("score"), null=True, blank=True)
+    created_at = models.DateTimeField(_("raised"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("flag")
+        verbose_name_plural = _("flags")
+        constraints = [
+            # Raising a flag twice (a re-run task) adds nothing. NULLs are distinct, so flags without another
+            # complaint (brigading) are deduplicated by the service instead.
+            models.UniqueConstraint(fields=["complaint", "kind", "other"], name="flag_unique"),
+        ]
+        indexes = [
+            # The queue's flag filter: WHERE kind = %s.
+            models.Index(fields=["kind", "complaint"], name="flag_kind_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.complaint_id} {self.kind}"
+
+
+class Notification(models.Model):
+    """An on-site notice to a complainant (the same news also goes by email, in their language)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="notifications"
+    )
+    complaint = models.ForeignKey(
+        Complaint, verbose_name=_("complaint"), on_delete=models.CASCADE, related_name="notifications"
+    )
+    status = models.CharField(_("new status"), max_length=30, choices=Complaint.Status.choices)
+    message = models.TextField(_("message from the moderator"), blank=True)
+    created_at = models.DateTimeField(_("sent"), auto_now_add=True)
+    read_at = models.DateTimeField(_("read"), null=True, blank=True)
+    # The durable record of the email: a sweeper sends those still unsent a few minutes on (broker outages).
+    emailed_at = models.DateTimeField(_("emailed"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        indexes = [
+            # The unread badge: WHERE user_id = %s AND read_at IS NULL.
+            models.Index(fields=["user", "read_at"], name="notification_unread_idx"),
+            # The email sweeper: WHERE emailed_at IS NULL AND created_at < %s.
+            models.Index(fields=["emailed_at", "created_at"], name="notification_unsent_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.user_id} {self.complaint_id} {self.status}"

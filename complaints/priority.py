@@ -1,0 +1,105 @@
+"""Where a complaint stands in the moderators' queue: the worst cases first.
+
+Points for the claimed loss (logarithmic: 100 yuan and 7 million yuan both matter, not equally), for a surge
+of complaints against the same merchant in the last 24 hours (a run-away in progress), for the time it has
+waited, and for a vulnerable victim; brigading flags take points away, since such complaints are never
+fast-tracked.
+"""
+
+import math
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from django.db.models import Count
+from django.utils import timezone
+
+from complaints.models import Complaint, Flag
+
+LOSS_POINTS = 8  # per power of ten yuan: 7,000 yuan is about 31 points
+LOSS_MAX = 50
+SURGE_POINTS = 3  # per complaint against the merchant in the last 24 hours
+SURGE_MAX = 30
+AGE_HOURS_PER_POINT = 6
+AGE_MAX = 20
+VULNERABLE_POINTS = 15
+BRIGADING_PENALTY = 25
+SURGE_WINDOW = timedelta(hours=24)
+BRIGADING = (Flag.Kind.BRIGADING_ACCOUNT, Flag.Kind.BRIGADING_ADDRESS)
+OPEN = (Complaint.Status.SUBMITTED, Complaint.Status.IN_REVIEW, Complaint.Status.NEEDS_INFO)
+
+
+def priority_score(
+    *,
+    amount: Decimal | None,
+    vulnerable: bool,
+    submitted_at: datetime,
+    merchant_recent: int,
+    brigading: bool,
+    now: datetime,
+) -> int:
+    loss = min(LOSS_MAX, LOSS_POINTS * math.log10(1 + float(amount or 0)))
+    surge = min(SURGE_MAX, SURGE_POINTS * max(merchant_recent - 1, 0))
+    age = min(AGE_MAX, max((now - submitted_at).total_seconds(), 0) / 3600 / AGE_HOURS_PER_POINT)
+    score = loss + surge + age + (VULNERABLE_POINTS if vulnerable else 0) - (BRIGADING_PENALTY if brigading else 0)
+    return round(score)
+
+
+def _recent_counts(merchant_ids, now: datetime) -> dict[int, int]:
+    rows = (
+        Complaint.objects.filter(merchant_id__in=set(merchant_ids), submitted_at__gte=now - SURGE_WINDOW)
+        .values("merchant_id")
+        .annotate(n=Count("pk"))
+    )
+    return {row["merchant_id"]: row["n"] for row in rows}
+
+
+def _score(complaint: Complaint, recent: dict[int, int], brigaded: set[int], now: datetime) -> int:
+    return priority_score(
+        amount=complaint.amount if complaint.currency == "CNY" else None,
+        vulnerable=complaint.vulnerable,
+        submitted_at=complaint.submitted_at,
+        merchant_recent=recent.get(complaint.merchant_id, 0),
+        brigading=complaint.pk in brigaded,
+        now=now,
+    )
+
+
+FIELDS = ("pk", "amount", "currency", "vulnerable", "submitted_at", "merchant_id", "priority")
+
+
+def _refresh(queryset) -> int:
+    """Recompute the priorities of these complaints with two queries, and save those that changed."""
+    now = timezone.now()
+    complaints = list(queryset.only(*FIELDS))
+    recent = _recent_counts([c.merchant_id for c in complaints], now)
+    brigaded = set(
+        Flag.objects.filter(kind__in=BRIGADING, complaint__in=queryset.values("pk")).values_list(
+            "complaint_id", flat=True
+        )
+    )
+    changed = []
+    for complaint in complaints:
+        score = _score(complaint, recent, brigaded, now)
+        if score != complaint.priority:
+            complaint.priority = score
+            changed.append(complaint)
+    Complaint.objects.bulk_update(changed, ["priority"], batch_size=500)
+    return len(changed)
+
+
+def complaint_priority_update(*, complaint: Complaint) -> None:
+    """After filing or a new flag; the instance given gets the new value too."""
+    now = timezone.now()
+    brigaded = set(Flag.objects.filter(complaint=complaint, kind__in=BRIGADING).values_list("complaint_id", flat=True))
+    complaint.priority = _score(complaint, _recent_counts([complaint.merchant_id], now), brigaded, now)
+    Complaint.objects.filter(pk=complaint.pk).update(priority=complaint.priority)
+
+
+def merchant_surge_refresh(*, merchant_id: int) -> None:
+    """A new complaint raises the surge points of the merchant's other open complaints."""
+    _refresh(Complaint.objects.filter(merchant_id=merchant_id, status__in=OPEN))
+
+
+def priorities_refresh() -> int:
+    """Every open complaint (hourly: waiting time and surges change with the clock)."""
+    return _refresh(Complaint.objects.filter(status__in=OPEN))
