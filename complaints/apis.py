@@ -1,4 +1,5 @@
-"""REST API v1 for complaints (DESIGN.md section 7): file, list, read, add evidence.
+"""REST API v1 for complaints (DESIGN.md section 7): file, list, read, add evidence; the complainant's answers to
+moderators' questions, withdrawal and publication consent.
 
 Each operation is one APIView with its own InputSerializer/OutputSerializer. Serializers check shapes only;
 the rules (at least one merchant identifier, narrative length, file limits) live in complaints.services,
@@ -7,23 +8,35 @@ which raise Django's ValidationError; portal.api.errors turns those into the one
 
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import UploadedFile
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
+from rest_framework.exceptions import APIException
 from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
+from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
-from complaints import selectors, services
+from complaints import selectors, services, workflow
 from complaints.codes import normalize_tracking_code
 from complaints.decorators import MSG_VERIFY_FIRST
-from complaints.models import Category, Complaint, Evidence, PaymentMethod
+from complaints.models import NARRATIVE_MAX, Category, Complaint, Evidence, PaymentMethod
 from merchants.regions import Region
 from merchants.selectors import platform_choices
 from merchants.services import MerchantClaims
+
+
+class TransitionConflict(APIException):
+    """A workflow step refused in the complaint's current state (complaints.workflow.TransitionError): 409 with the
+    workflow's message. Shared by the complainant's and the moderators' APIs."""
+
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = _("Not possible in the current state.")
+    default_code = workflow.TransitionError.code
 
 
 def _claim(field_name: str) -> serializers.CharField:
@@ -60,6 +73,12 @@ def _complaint_for(request, code: str) -> Complaint:
     return selectors.complaint_get_for_user(user=request.user, code=normalize_tracking_code(code))
 
 
+def _public_url(request, complaint: Complaint) -> str | None:
+    if not complaint.is_public:
+        return None
+    return request.build_absolute_uri(reverse("complaints:public_detail", kwargs={"uuid": complaint.uuid}))
+
+
 class HasVerifiedEmail(BasePermission):
     """Filing needs a verified address (as on the web): moderators and merchants answer by email."""
 
@@ -71,6 +90,7 @@ class HasVerifiedEmail(BasePermission):
 
 class ComplaintCreateApi(APIView):
     permission_classes = [IsAuthenticated, HasVerifiedEmail]
+    throttle_scope = "filing"
 
     parser_classes = [MultiPartParser, JSONParser]
 
@@ -95,6 +115,11 @@ class ComplaintCreateApi(APIView):
         paid_at = serializers.DateField(required=False, allow_null=True, default=None)
         order_number = _claim("order_number")
         region = serializers.ChoiceField(choices=Region.choices, required=False, allow_blank=True, default="")
+        vulnerable = serializers.BooleanField(
+            required=False,
+            default=False,
+            help_text=_("The complainant is elderly or a minor, or files for such a person: moderators see it first."),
+        )
         consent_publish = serializers.BooleanField(required=False, default=False)
         hide_identity = serializers.BooleanField(required=False, default=True)
         evidence = serializers.ListField(child=UploadField(), required=False, default=list)
@@ -118,6 +143,11 @@ class ComplaintCreateApi(APIView):
         class Meta:
             ref_name = "ComplaintCreated"
 
+    def get_throttles(self):
+        # Filings per account; listing on the same path (ComplaintsApi) is not filing.
+        throttles = super().get_throttles()
+        return [*throttles, ScopedRateThrottle()] if self.request.method == "POST" else throttles
+
     @extend_schema(
         request={"multipart/form-data": InputSerializer, "application/json": JsonInputSerializer},
         responses={201: OutputSerializer},
@@ -136,6 +166,7 @@ class ComplaintCreateApi(APIView):
             complainant=request.user,
             claims=MerchantClaims(**{name: data[name] for name in MerchantClaims.field_names()}),
             uploads=checked,
+            client_ip=request.META.get("REMOTE_ADDR", ""),
             **{name: data[name] for name in services.FACT_FIELDS if name in data},
         )
         output = ComplaintCreateApi.OutputSerializer(complaint)
@@ -227,18 +258,35 @@ class ComplaintDetailApi(APIView):
         paid_at = serializers.DateField(allow_null=True)
         order_number = serializers.CharField()
         region = serializers.CharField()
+        narrative_redacted = serializers.CharField(
+            help_text=_("The account as it is published and shown to the merchant, personal details hidden.")
+        )
+        vulnerable = serializers.BooleanField()
         consent_publish = serializers.BooleanField()
         hide_identity = serializers.BooleanField()
+        reject_reason = serializers.ChoiceField(choices=Complaint.RejectReason.choices, allow_blank=True)
+        reject_reason_display = serializers.CharField(source="get_reject_reason_display")
+        question = serializers.SerializerMethodField(
+            help_text=_("The moderator's question to answer while the status is needs_info; empty otherwise.")
+        )
+        is_public = serializers.BooleanField()
+        public_url = serializers.SerializerMethodField(help_text=_("The public page while it is published."))
         evidence = EvidenceSerializer(many=True)
         timeline = TimelineEventSerializer(many=True)
 
         class Meta:
             ref_name = "ComplaintDetail"
 
+        def get_question(self, complaint) -> str:
+            return selectors.complaint_question(complaint=complaint)
+
+        def get_public_url(self, complaint) -> str | None:
+            return _public_url(self.context["request"], complaint)
+
     @extend_schema(responses={200: OutputSerializer})
     def get(self, request, code):
         complaint = _complaint_for(request, code)
-        return Response(self.OutputSerializer(complaint).data)
+        return Response(self.OutputSerializer(complaint, context={"request": request}).data)
 
 
 class ComplaintEvidenceAddApi(APIView):
@@ -277,3 +325,87 @@ class ComplaintEvidenceAddApi(APIView):
         )
         output = self.OutputSerializer({"evidence": stored})
         return Response(output.data, status=status.HTTP_201_CREATED)
+
+
+# The complainant's side of moderation ------------------------------------------------------------------
+
+
+class ComplaintStateSerializer(serializers.Serializer):
+    """Where a complaint stands after the complainant's action."""
+
+    code = serializers.CharField()
+    status = serializers.ChoiceField(choices=Complaint.Status.choices)
+    status_display = serializers.CharField(source="get_status_display")
+    consent_publish = serializers.BooleanField()
+    is_public = serializers.BooleanField()
+    public_url = serializers.SerializerMethodField()
+
+    class Meta:
+        ref_name = "ComplaintState"
+
+    def get_public_url(self, complaint) -> str | None:
+        return _public_url(self.context["request"], complaint)
+
+
+class ComplainantActionApi(APIView):
+    """Shared by the complainant's actions: their own complaint only (404 to outsiders, 403 to staff who may read
+    it), and a refused transition (the complaint moved on meanwhile) is a 409 with the workflow's message."""
+
+    # JSON bodies only: a form body that left `consent` out would read as false and unpublish by mistake.
+    parser_classes = [JSONParser]
+    # OpenAPI: the schema class adds these to the documented errors (portal.api.schema).
+    error_statuses = (409,)
+
+    def _own(self, request, code: str) -> Complaint:
+        complaint = _complaint_for(request, code)
+        if complaint.complainant_id != request.user.pk:
+            raise PermissionDenied
+        return complaint
+
+    def _act(self, request, code: str, action, **arguments) -> Response:
+        complaint = self._own(request, code)
+        try:
+            complaint = action(complaint=complaint, user=request.user, **arguments)
+        except workflow.TransitionError as error:
+            raise TransitionConflict(error.message) from None
+        return Response(ComplaintStateSerializer(complaint, context={"request": request}).data)
+
+
+class ComplaintAnswerApi(ComplainantActionApi):
+    """Answer the moderator's question (the complaint must be needs_info); it goes back to review."""
+
+    class InputSerializer(serializers.Serializer):
+        answer = serializers.CharField(max_length=NARRATIVE_MAX)
+
+        class Meta:
+            ref_name = "ComplaintAnswer"
+
+    @extend_schema(request=InputSerializer, responses={200: ComplaintStateSerializer})
+    def post(self, request, code):
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        return self._act(request, code, workflow.complaint_answer, answer=serializer.validated_data["answer"])
+
+
+class ComplaintWithdrawApi(ComplainantActionApi):
+    """Withdraw your complaint while it is open or accepted: moderation stops and it is unpublished. Final."""
+
+    @extend_schema(request=None, responses={200: ComplaintStateSerializer})
+    def post(self, request, code):
+        return self._act(request, code, workflow.complaint_withdraw)
+
+
+class ComplaintConsentApi(ComplainantActionApi):
+    """Give or withdraw consent to publishing a redacted account; withdrawing unpublishes it at once."""
+
+    class InputSerializer(serializers.Serializer):
+        consent = serializers.BooleanField()
+
+        class Meta:
+            ref_name = "ComplaintConsent"
+
+    @extend_schema(request=InputSerializer, responses={200: ComplaintStateSerializer})
+    def post(self, request, code):
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        return self._act(request, code, workflow.complaint_consent_set, consent=serializer.validated_data["consent"])

@@ -9,12 +9,13 @@ from django.utils.translation import gettext_lazy as _
 
 from complaints.models import NARRATIVE_MAX, NARRATIVE_MIN, Category, Complaint, PaymentMethod
 from complaints.services import MSG_NO_MERCHANT
+from complaints.workflow import MSG_ANSWER_REQUIRED
 from merchants.regions import Region
 from merchants.selectors import platform_choices
 from merchants.services import MerchantClaims
 
 MERCHANT_FIELDS = MerchantClaims.field_names()
-FACT_FIELDS = ["category", "narrative", "amount", "payment_method", "paid_at", "order_number", "region"]
+FACT_FIELDS = ["category", "narrative", "amount", "payment_method", "paid_at", "order_number", "region", "vulnerable"]
 PRIVACY_FIELDS = ["consent_publish", "hide_identity"]
 
 # What the file picker offers; the server checks the bytes whatever the picker let through.
@@ -89,8 +90,13 @@ class FactsForm(forms.ModelForm):
             "amount": forms.NumberInput(attrs={"min": 0, "step": "0.01", "inputmode": "decimal"}),
             "order_number": forms.TextInput(attrs={"autocomplete": "off"}),
         }
-        labels = {"category": _("What kind of problem"), "amount": _("Amount lost (CNY)")}
+        labels = {
+            "category": _("What kind of problem"),
+            "amount": _("Amount lost (CNY)"),
+            "vulnerable": _("I am elderly or a minor, or I am filing for such a person"),
+        }
         help_texts = {
+            "vulnerable": _("Moderators look at these complaints first."),
             "amount": _("In yuan, for example 199.00. Leave empty if you lost no money."),
             "order_number": _("The order number or the transaction number on your payment receipt."),
             "region": _("Where you live: the regulator of your province can be told."),
@@ -131,6 +137,24 @@ class PrivacyForm(forms.ModelForm):
                 "The merchant will not see your name or contact details; moderators pass on their reply."
             ),
         }
+
+
+class AnswerForm(forms.Form):
+    """The complainant's answer to a moderator's question."""
+
+    answer = forms.CharField(
+        label=_("Your answer"),
+        max_length=NARRATIVE_MAX,
+        error_messages={"required": MSG_ANSWER_REQUIRED},
+        widget=forms.Textarea(attrs={"rows": 5, "maxlength": NARRATIVE_MAX}),
+        help_text=_("Answer the question above. To send more files, add them as evidence below."),
+    )
+
+
+class ConsentForm(forms.Form):
+    """Give (consent=1) or withdraw (consent=0) consent to publication: one button each."""
+
+    consent = forms.TypedChoiceField(choices=[("1", "1"), ("0", "0")], coerce=lambda value: value == "1")
 
 
 class MultipleFileInput(forms.FileInput):

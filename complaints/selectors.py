@@ -1,5 +1,6 @@
 """Reads about complaints. Every fetch by a user-supplied id is permission-checked: outsiders get 404."""
 
+import uuid as uuid_module
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -8,7 +9,16 @@ from django.db.models import Count, Q
 from django.http import Http404
 from django.utils import timezone
 
-from complaints.models import Category, Complaint, ComplaintDraft, Evidence, MerchantStats
+from complaints.models import (
+    PUBLIC_STATUSES,
+    Category,
+    Complaint,
+    ComplaintDraft,
+    Evidence,
+    MerchantStats,
+    Notification,
+    TimelineEvent,
+)
 
 WINDOWS = {"24h": timedelta(hours=24), "7d": timedelta(days=7), "30d": timedelta(days=30)}
 
@@ -123,3 +133,99 @@ def merchant_recent_complaints(*, user, merchant_id: int, limit: int = 5) -> lis
     return list(
         Complaint.objects.filter(merchant_id=merchant_id).order_by("-submitted_at").prefetch_related("evidence")[:limit]
     )
+
+
+# Publication --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PublicComplaint:
+    """What anyone may read of a published complaint. Built from a few columns only, so that the raw narrative,
+    the complainant, the evidence and the typed merchant claims (order numbers, payee accounts) cannot reach a
+    public page or the API by a template's or a serializer's mistake."""
+
+    uuid: uuid_module.UUID
+    merchant_uuid: uuid_module.UUID
+    merchant_name: str
+    category: str
+    category_display: str
+    status: str
+    status_display: str
+    submitted_at: datetime
+    amount: Decimal | None
+    currency: str
+    narrative: str  # the redacted account
+
+    @property
+    def month(self) -> str:
+        """The month it was filed (YYYY-MM, local time): the day adds little and narrows who filed it."""
+        return timezone.localtime(self.submitted_at).strftime("%Y-%m")
+
+
+_PUBLIC_COLUMNS = ("uuid", "category", "status", "submitted_at", "amount", "currency", "narrative_redacted")
+
+
+def _published():
+    return Complaint.objects.filter(consent_publish=True, status__in=PUBLIC_STATUSES)
+
+
+def _public(row: dict) -> PublicComplaint:
+    return PublicComplaint(
+        uuid=row["uuid"],
+        merchant_uuid=row["merchant__uuid"],
+        merchant_name=row["merchant__name"],
+        category=row["category"],
+        category_display=Category(row["category"]).label,
+        status=row["status"],
+        status_display=Complaint.Status(row["status"]).label,
+        submitted_at=row["submitted_at"],
+        amount=row["amount"],
+        currency=row["currency"],
+        narrative=row["narrative_redacted"],
+    )
+
+
+def complaint_get_public(*, uuid) -> PublicComplaint:
+    """A published complaint (accepted and consented to), or 404: the check is made on every read, so withdrawing
+    consent or the complaint unpublishes it at once."""
+    row = _published().filter(uuid=uuid).values(*_PUBLIC_COLUMNS, "merchant__uuid", "merchant__name").first()
+    if row is None:
+        raise Http404
+    return _public(row)
+
+
+def merchant_public_complaints(*, merchant_id: int, limit: int = 10) -> list[PublicComplaint]:
+    """A merchant's newest published complaints (one query, on the (merchant, submitted_at) index)."""
+    rows = (
+        _published()
+        .filter(merchant_id=merchant_id)
+        .order_by("-submitted_at")
+        .values(*_PUBLIC_COLUMNS, "merchant__uuid", "merchant__name")[:limit]
+    )
+    return [_public(row) for row in rows]
+
+
+# Notices ------------------------------------------------------------------------------------------
+
+
+def notification_list_for_user(*, user):
+    """The user's notices, newest first, with the complaint each is about."""
+    return Notification.objects.filter(user=user).select_related("complaint")
+
+
+def notification_unread_count(*, user) -> int:
+    """The nav's badge: one COUNT on the (user, read_at) index."""
+    return Notification.objects.filter(user=user, read_at__isnull=True).count()
+
+
+def complaint_question(*, complaint: Complaint) -> str:
+    """The moderator's open question while the complaint needs information: the note of the latest move to
+    needs_info, read from the timeline (prefetched by complaint_get_for_user)."""
+    if complaint.status != Complaint.Status.NEEDS_INFO:
+        return ""
+    asked = [
+        event
+        for event in complaint.timeline.all()
+        if event.kind == TimelineEvent.Kind.STATUS_CHANGED and event.data.get("to") == Complaint.Status.NEEDS_INFO
+    ]
+    return asked[-1].data.get("note", "") if asked else ""

@@ -16,6 +16,8 @@ urlpatterns = [
     ),
     path("drafts/<uuid:draft>/<slug:step>/", views.draft_step, name="draft_step"),
     path("evidence/<uuid:uuid>/<str:variant>/", views.evidence_file, name="evidence_file"),
+    path("notices/", views.notice_list, name="notices"),
+    path("public/<uuid:uuid>/", views.complaint_public, name="public_detail"),
     path("imports/", import_views.import_list, name="imports"),
     path("imports/<uuid:uuid>/", import_views.import_detail, name="import_detail"),
     path("imports/<uuid:uuid>/progress/", import_views.import_progress, name="import_progress"),
@@ -23,4 +25,7 @@ urlpatterns = [
     path("<uuid:uuid>/", views.complaint_detail, name="detail"),
     path("<uuid:uuid>/evidence-panel/", views.evidence_panel, name="evidence_panel"),
     path("<uuid:uuid>/evidence/", views.evidence_add, name="evidence_add"),
+    path("<uuid:uuid>/answer/", views.complaint_answer, name="answer"),
+    path("<uuid:uuid>/withdraw/", views.complaint_withdraw, name="withdraw"),
+    path("<uuid:uuid>/consent/", views.complaint_consent, name="consent"),
 ]

@@ -1,4 +1,5 @@
-"""The complainant's pages: the filing wizard, "My complaints", and evidence files streamed to their owners."""
+"""The complainant's pages: the filing wizard, "My complaints" with what moderators asked and decided, notices,
+evidence files streamed to their owners, and the public page of a published complaint."""
 
 import json
 import os
@@ -7,21 +8,25 @@ from datetime import date
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import BadRequest, ValidationError
 from django.core.paginator import Paginator
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import formats
+from django.utils import formats, timezone
+from django.utils.module_loading import import_string
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
+from django_ratelimit.core import is_ratelimited
+from django_ratelimit.exceptions import Ratelimited
 
-from complaints import forms, selectors, services
+from complaints import forms, selectors, services, workflow
 from complaints.decorators import verified_email_required
-from complaints.models import Complaint, ComplaintDraft, Evidence
+from complaints.models import Complaint, ComplaintDraft, Evidence, TimelineEvent
 from complaints.uploads import ALLOWED_EXTENSIONS, extension_of, sanitize_filename
 from merchants.selectors import platform_choices
 
@@ -38,9 +43,12 @@ STEP_FIELDS = {"merchant": forms.MERCHANT_FIELDS, "facts": forms.FACT_FIELDS, "p
 FIELD_STEP = {name: step for step, names in STEP_FIELDS.items() for name in names}
 # What draft_submit files when the privacy step was never answered.
 PRIVACY_DEFAULTS = {"consent_publish": False, "hide_identity": True}
+NOTICES_PER_PAGE = 25
 
 PLATFORM_LABELS = dict(platform_choices())
 REJECT_LABELS = dict(Evidence.RejectReason.choices)
+STATUS_LABELS = dict(Complaint.Status.choices)
+REJECT_REASON_LABELS = dict(Complaint.RejectReason.choices)
 # Evidence variant -> the files it may serve, by kind. Images are only ever served re-encoded.
 SERVED_FILE = {
     (Evidence.Kind.IMAGE, "thumbnail"): "thumbnail",
@@ -55,6 +63,15 @@ MSG_NO_FILES = _("Choose at least one file to add.")
 MSG_AMOUNT = _("CNY %(amount)s")
 MSG_YES = _("Yes")
 MSG_NO = _("No")
+MSG_ANSWERED = _("Thank you. Your answer was sent to the moderators.")
+MSG_WITHDRAWN = _("Your complaint was withdrawn.")
+MSG_CONSENT_GIVEN = _("Thank you. A redacted account of your complaint will be public once a moderator accepts it.")
+MSG_CONSENT_WITHDRAWN = _("Your complaint is no longer published.")
+MSG_NOTE_QUESTION = _("Question from the moderator:")
+MSG_NOTE_ANSWER = _("Answer:")
+MSG_NOTE_MODERATOR = _("Note from the moderator:")
+MSG_CONSENT_ON = _("Consent to publication given")
+MSG_CONSENT_OFF = _("Consent to publication withdrawn")
 
 
 def _files_added(count: int) -> str:
@@ -211,8 +228,11 @@ def _evidence_step(request, draft: ComplaintDraft):
 def _review_step(request, draft: ComplaintDraft):
     errors = []
     if request.method == "POST":
+        # Filings per account (brigading is also flagged for moderators; this caps its volume).
+        if is_ratelimited(request, group="complaints:submit", key="user", rate=settings.FILING_RATE, increment=True):
+            return import_string(settings.RATELIMIT_VIEW)(request, Ratelimited())
         try:
-            complaint = services.draft_submit(draft=draft)
+            complaint = services.draft_submit(draft=draft, client_ip=request.META.get("REMOTE_ADDR", ""))
         except ValidationError as error:
             errors = _submit_errors(error, draft)
         else:
@@ -266,31 +286,101 @@ def complaint_mine(request):
 def _timeline(complaint: Complaint) -> list[dict]:
     rows = []
     for event in complaint.timeline.all():
-        reason = event.data.get("reason", "")
-        rows.append(
-            {
-                "event": event,
-                "name": event.data.get("name", ""),
-                "reason": REJECT_LABELS.get(reason, "") if event.kind == event.Kind.EVIDENCE_REJECTED else "",
+        data = event.data
+        row = {"event": event, "name": data.get("name", ""), "reason": "", "note": "", "note_label": ""}
+        if event.kind == TimelineEvent.Kind.EVIDENCE_REJECTED:
+            row["reason"] = REJECT_LABELS.get(data.get("reason", ""), "")
+        elif event.kind == TimelineEvent.Kind.STATUS_CHANGED:
+            # Old events may name statuses that no longer exist: shown as stored rather than dropped.
+            row["change"] = {
+                "from": STATUS_LABELS.get(data.get("from", ""), data.get("from", "")),
+                "to": STATUS_LABELS.get(data.get("to", ""), data.get("to", "")),
             }
-        )
+            row["reason"] = REJECT_REASON_LABELS.get(data.get("reason", ""), "")
+            row["note"] = data.get("note", "")
+            if event.actor_id == complaint.complainant_id:
+                row["note_label"] = MSG_NOTE_ANSWER
+            elif data.get("to") == Complaint.Status.NEEDS_INFO:
+                row["note_label"] = MSG_NOTE_QUESTION
+            else:
+                row["note_label"] = MSG_NOTE_MODERATOR
+        elif event.kind == TimelineEvent.Kind.CONSENT_CHANGED:
+            row["consent"] = MSG_CONSENT_ON if data.get("consent") else MSG_CONSENT_OFF
+        rows.append(row)
     return rows
+
+
+def _detail_page(request, complaint: Complaint, *, answer_form=None):
+    values = {name: getattr(complaint, name) for names in STEP_FIELDS.values() for name in names}
+    mine = complaint.complainant_id == request.user.pk
+    context = {
+        "complaint": complaint,
+        "sections": _sections(values),
+        "timeline": _timeline(complaint),
+        "question": selectors.complaint_question(complaint=complaint),
+        "form": forms.EvidenceForm(),
+        "can_add": mine,
+        # The workflow refuses anyone else; the page offers these only to the complainant, when possible.
+        "can_answer": mine and complaint.status == Complaint.Status.NEEDS_INFO,
+        "can_withdraw": mine and complaint.status in workflow.TRANSITIONS["withdraw"].sources,
+        "can_consent": mine,
+        "answer_form": answer_form or forms.AnswerForm(),
+        **_evidence_context(list(complaint.evidence.all())),
+    }
+    return render(request, "complaints/detail.html", context)
 
 
 @login_required
 @require_safe
 def complaint_detail(request, uuid):
+    return _detail_page(request, selectors.complaint_get_for_user(user=request.user, uuid=uuid))
+
+
+@login_required
+@require_POST
+def complaint_answer(request, uuid):
     complaint = selectors.complaint_get_for_user(user=request.user, uuid=uuid)
-    values = {name: getattr(complaint, name) for names in STEP_FIELDS.values() for name in names}
-    context = {
-        "complaint": complaint,
-        "sections": _sections(values),
-        "timeline": _timeline(complaint),
-        "form": forms.EvidenceForm(),
-        "can_add": complaint.complainant_id == request.user.pk,
-        **_evidence_context(list(complaint.evidence.all())),
-    }
-    return render(request, "complaints/detail.html", context)
+    form = forms.AnswerForm(request.POST)
+    if not form.is_valid():
+        # Shown again with what was typed.
+        return _detail_page(request, complaint, answer_form=form)
+    try:
+        workflow.complaint_answer(complaint=complaint, user=request.user, answer=form.cleaned_data["answer"])
+    except workflow.TransitionError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, MSG_ANSWERED)
+    return redirect("complaints:detail", uuid=complaint.uuid)
+
+
+@login_required
+@require_POST
+def complaint_withdraw(request, uuid):
+    complaint = selectors.complaint_get_for_user(user=request.user, uuid=uuid)
+    try:
+        workflow.complaint_withdraw(complaint=complaint, user=request.user)
+    except workflow.TransitionError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, MSG_WITHDRAWN)
+    return redirect("complaints:detail", uuid=complaint.uuid)
+
+
+@login_required
+@require_POST
+def complaint_consent(request, uuid):
+    complaint = selectors.complaint_get_for_user(user=request.user, uuid=uuid)
+    form = forms.ConsentForm(request.POST)
+    if not form.is_valid():
+        raise BadRequest
+    consent = form.cleaned_data["consent"]
+    try:
+        workflow.complaint_consent_set(complaint=complaint, user=request.user, consent=consent)
+    except workflow.TransitionError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, MSG_CONSENT_GIVEN if consent else MSG_CONSENT_WITHDRAWN)
+    return redirect("complaints:detail", uuid=complaint.uuid)
 
 
 @login_required
@@ -321,6 +411,35 @@ def evidence_add(request, uuid):
             for message in error.messages:
                 messages.error(request, message)
     return redirect("complaints:detail", uuid=complaint.uuid)
+
+
+# Notices -------------------------------------------------------------------------------------------
+
+
+@login_required
+@require_safe
+def notice_list(request):
+    """The user's notices, newest first; those shown are marked read (the unread ones keep a marker this time)."""
+    page = Paginator(selectors.notification_list_for_user(user=request.user), NOTICES_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    notices = list(page.object_list)
+    unread = [notice.pk for notice in notices if notice.read_at is None]
+    if unread:
+        request.user.notifications.filter(pk__in=unread, read_at__isnull=True).update(read_at=timezone.now())
+    return render(request, "complaints/notices.html", {"page": page, "notices": notices})
+
+
+# The public page of a published complaint ------------------------------------------------------------
+
+
+@require_safe
+@never_cache
+def complaint_public(request, uuid):
+    """Anyone may read a published complaint: only its redacted account and what cannot identify the complainant.
+    Not cached anywhere, so withdrawing consent or the complaint takes it down at once."""
+    complaint = selectors.complaint_get_public(uuid=uuid)
+    return render(request, "complaints/public_detail.html", {"complaint": complaint})
 
 
 # Evidence files ------------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("portal.pages.urls")),
     path("accounts/", include("portal.accounts.urls")),
     path("complaints/", include("complaints.urls")),
+    path("moderation/complaints/", include("complaints.moderation_urls")),
     path("moderation/", include("portal.moderation.urls")),
     path("api/v1/", include("portal.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

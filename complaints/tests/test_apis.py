@@ -1,13 +1,16 @@
 import hashlib
+import hmac
 from decimal import Decimal
 
 import pytest
 from django.conf import settings
 from django.utils import translation
+from django.utils.translation import gettext_lazy as _
 from rest_framework.exceptions import NotAuthenticated
 from rest_framework.test import APIClient
+from rest_framework.throttling import ScopedRateThrottle
 
-from complaints import services
+from complaints import services, workflow
 from complaints.codes import PATTERN
 from complaints.decorators import MSG_VERIFY_FIRST
 from complaints.models import Complaint, Evidence, TimelineEvent
@@ -66,7 +69,7 @@ def test_create_json_without_files_answers_the_contracted_body(complainant):
     body = response.json()
     assert set(body) == {"code", "status", "merchant", "evidence"}
     assert PATTERN.match(body["code"])
-    assert body["status"] == "pending"
+    assert body["status"] == "submitted"
     assert body["evidence"] == []
     complaint = Complaint.objects.get(code=body["code"])
     assert body["merchant"] == {"id": str(complaint.merchant.uuid), "name": complaint.merchant.name}
@@ -431,3 +434,173 @@ def test_filing_needs_a_verified_email_address(db):
     assert response.status_code == 403
     assert response.json()["error"]["message"] == str(MSG_VERIFY_FIRST)
     assert not Complaint.objects.exists()
+
+
+# Filing: vulnerability, the client address, the rate per account --------------------------------------
+
+
+def test_create_takes_vulnerability_and_hashes_the_client_address(complainant):
+    client = api_client(complainant)
+
+    response = client.post(LIST_URL, filing(vulnerable=True), format="json", REMOTE_ADDR="198.51.100.23")
+
+    assert response.status_code == 201, response.content
+    complaint = Complaint.objects.get(code=response.json()["code"])
+    assert complaint.vulnerable is True
+    expected = hmac.new(settings.SECRET_KEY.encode(), b"198.51.100.23", hashlib.sha256).hexdigest()
+    assert complaint.client_ip_hash == expected
+    assert client.get(detail_url(complaint.code)).json()["vulnerable"] is True
+
+
+def test_filing_is_throttled_per_account_but_listing_is_not(complainant, stranger, monkeypatch):
+    # DRF reads the rates once, into the throttle class: override them there.
+    monkeypatch.setitem(ScopedRateThrottle.THROTTLE_RATES, "filing", "2/hour")
+    client = api_client(complainant)
+    for _attempt in range(2):
+        assert client.post(LIST_URL, filing(), format="json").status_code == 201
+
+    response = client.post(LIST_URL, filing(), format="json")
+
+    error_of(response, 429, "throttled")
+    assert int(response["Retry-After"]) > 0
+    assert Complaint.objects.filter(complainant=complainant).count() == 2
+    assert client.get(LIST_URL).status_code == 200
+    assert api_client(stranger).post(LIST_URL, filing(), format="json").status_code == 201
+
+
+# The complainant's side of moderation ----------------------------------------------------------------
+
+
+def action_url(code, action):
+    return f"/api/v1/complaints/{code}/{action}/"
+
+
+QUESTION = "Which day did you pay?"
+
+
+@pytest.fixture
+def asked(complainant, moderator):
+    complaint = ComplaintFactory(complainant=complainant)
+    return workflow.complaint_request_info(complaint=complaint, moderator=moderator, question=QUESTION)
+
+
+def test_detail_shows_the_open_question_and_publication(complainant, asked):
+    body = api_client(complainant).get(detail_url(asked.code)).json()
+
+    assert body["status"] == "needs_info"
+    assert body["question"] == QUESTION
+    assert (body["is_public"], body["public_url"], body["consent_publish"]) == (False, None, False)
+    assert body["narrative_redacted"] == asked.narrative_redacted
+    assert (body["reject_reason"], body["reject_reason_display"]) == ("", "")
+    change = body["timeline"][-1]
+    assert (change["kind"], change["data"]["to"], change["data"]["note"]) == ("status_changed", "needs_info", QUESTION)
+
+
+def test_answer_sends_the_complaint_back_to_review(complainant, asked):
+    client = api_client(complainant)
+
+    response = client.post(action_url(asked.code.lower(), "answer"), {"answer": "On 1 March."}, format="json")
+
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert set(body) == {"code", "status", "status_display", "consent_publish", "is_public", "public_url"}
+    assert (body["code"], body["status"]) == (asked.code, "in_review")
+    detail = client.get(detail_url(asked.code)).json()
+    assert detail["question"] == ""
+    assert detail["timeline"][-1]["data"]["note"] == "On 1 March."
+
+
+def test_answer_needs_an_answer(complainant, asked):
+    client = api_client(complainant)
+
+    for data in ({}, {"answer": "   "}):
+        error = error_of(client.post(action_url(asked.code, "answer"), data, format="json"), 400, "invalid")
+        assert "answer" in error["fields"]
+    asked.refresh_from_db()
+    assert asked.status == Complaint.Status.NEEDS_INFO
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_answer_when_no_question_is_open_is_a_409_in_the_clients_language(complainant, language):
+    complaint = ComplaintFactory(complainant=complainant)
+
+    response = api_client(complainant, language=language).post(
+        action_url(complaint.code, "answer"), {"answer": "Too early."}, format="json"
+    )
+
+    error = error_of(response, 409, "invalid_transition")
+    with translation.override(language):
+        expected = str(workflow.MSG_NOT_ALLOWED % {"status": complaint.get_status_display(), "action": _("answered")})
+    assert error["message"] == expected
+    complaint.refresh_from_db()
+    assert complaint.status == Complaint.Status.SUBMITTED
+
+
+def test_withdraw_is_final(complainant):
+    complaint = ComplaintFactory(complainant=complainant, status=Complaint.Status.ACCEPTED, consent_publish=True)
+    client = api_client(complainant)
+
+    response = client.post(action_url(complaint.code, "withdraw"))
+
+    assert response.status_code == 200, response.content
+    assert (response.json()["status"], response.json()["is_public"]) == ("withdrawn", False)
+    error_of(client.post(action_url(complaint.code, "withdraw")), 409, "invalid_transition")
+    assert complaint.timeline.filter(kind=TimelineEvent.Kind.STATUS_CHANGED).count() == 1
+
+
+def test_consent_publishes_an_accepted_complaint_and_its_withdrawal_unpublishes_it(complainant):
+    complaint = ComplaintFactory(complainant=complainant, status=Complaint.Status.ACCEPTED)
+    client = api_client(complainant)
+
+    given = client.post(action_url(complaint.code, "consent"), {"consent": True}, format="json").json()
+
+    public = f"http://testserver/complaints/public/{complaint.uuid}/"
+    assert (given["consent_publish"], given["is_public"], given["public_url"]) == (True, True, public)
+    assert client.get(detail_url(complaint.code)).json()["public_url"] == public
+    assert api_client().get(public).status_code == 200
+
+    withdrawn = client.post(action_url(complaint.code, "consent"), {"consent": False}, format="json").json()
+
+    assert (withdrawn["consent_publish"], withdrawn["is_public"], withdrawn["public_url"]) == (False, False, None)
+    assert api_client().get(public).status_code == 404
+    kinds = list(complaint.timeline.values_list("kind", "data__consent"))
+    assert kinds == [(TimelineEvent.Kind.CONSENT_CHANGED, True), (TimelineEvent.Kind.CONSENT_CHANGED, False)]
+
+
+def test_consent_must_be_said_in_json(complainant):
+    complaint = ComplaintFactory(complainant=complainant, status=Complaint.Status.ACCEPTED, consent_publish=True)
+    client = api_client(complainant)
+
+    error = error_of(client.post(action_url(complaint.code, "consent"), {}, format="json"), 400, "invalid")
+    assert "consent" in error["fields"]
+    # A form body that leaves the field out must not read as "no".
+    error_of(client.post(action_url(complaint.code, "consent"), {}, format="multipart"), 415)
+    complaint.refresh_from_db()
+    assert complaint.consent_publish is True
+
+
+@pytest.mark.parametrize(
+    ("action", "data"), [("answer", {"answer": "Not mine."}), ("withdraw", {}), ("consent", {"consent": True})]
+)
+def test_actions_refuse_outsiders(asked, stranger, moderator, action, data):
+    url = action_url(asked.code, action)
+
+    error_of(api_client(stranger).post(url, data, format="json"), 404, "not_found")
+    error_of(api_client(moderator).post(url, data, format="json"), 403, "permission_denied")
+    error_of(api_client().post(url, data, format="json"), 401, "not_authenticated")
+    asked.refresh_from_db()
+    assert (asked.status, asked.consent_publish) == (Complaint.Status.NEEDS_INFO, False)
+
+
+@pytest.mark.parametrize("action", ["answer", "withdraw", "consent"])
+@pytest.mark.parametrize("method", ["get", "put", "delete"])
+def test_actions_take_only_post(asked, complainant, action, method):
+    error_of(getattr(api_client(complainant), method)(action_url(asked.code, action)), 405, "method_not_allowed")
+
+
+def test_actions_are_in_the_schema():
+    schema = api_client().get("/api/schema/", {"format": "json"}).json()
+
+    for action in ("answer", "withdraw", "consent"):
+        responses = schema["paths"][f"/api/v1/complaints/{{code}}/{action}/"]["post"]["responses"]
+        assert {"200", "401", "403", "404", "409"} <= set(responses), action

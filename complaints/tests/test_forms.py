@@ -4,10 +4,19 @@ import pytest
 from django.utils import timezone, translation
 from django.utils.datastructures import MultiValueDict
 
-from complaints.forms import EVIDENCE_ACCEPT, EvidenceForm, FactsForm, MerchantForm, PrivacyForm
+from complaints.forms import (
+    EVIDENCE_ACCEPT,
+    AnswerForm,
+    ConsentForm,
+    EvidenceForm,
+    FactsForm,
+    MerchantForm,
+    PrivacyForm,
+)
 from complaints.models import MSG_PAID_IN_FUTURE, NARRATIVE_MAX, NARRATIVE_MIN, Category
 from complaints.services import MSG_NO_MERCHANT
 from complaints.tests.files import jpeg_bytes, pdf_bytes, upload
+from complaints.workflow import MSG_ANSWER_REQUIRED
 
 pytestmark = pytest.mark.django_db
 
@@ -152,6 +161,49 @@ class TestFactsForm:
         help_text = str(FactsForm().fields["narrative"].help_text)
 
         assert f"Between {NARRATIVE_MIN} and {NARRATIVE_MAX} characters" in help_text
+
+    def test_vulnerability_is_an_optional_checkbox(self):
+        unchecked = FactsForm(data=facts())
+        checked = FactsForm(data=facts(vulnerable="on"))
+
+        assert unchecked.is_valid() and checked.is_valid()
+        assert (unchecked.cleaned_data["vulnerable"], checked.cleaned_data["vulnerable"]) == (False, True)
+        assert FactsForm()["vulnerable"].widget_type == "checkbox"
+        assert FactsForm().fields["vulnerable"].label == "I am elderly or a minor, or I am filing for such a person"
+
+
+class TestAnswerForm:
+    def test_an_answer_is_kept_trimmed(self):
+        form = AnswerForm(data={"answer": "  On 1 March.  "})
+
+        assert form.is_valid()
+        assert form.cleaned_data["answer"] == "On 1 March."
+
+    @pytest.mark.parametrize("answer", ["", "   "])
+    def test_an_empty_answer_says_to_write_one(self, answer):
+        form = AnswerForm(data={"answer": answer})
+
+        assert not form.is_valid()
+        assert form.errors["answer"] == [str(MSG_ANSWER_REQUIRED)]
+
+    def test_an_answer_is_limited_like_a_narrative(self):
+        form = AnswerForm(data={"answer": "x" * (NARRATIVE_MAX + 1)})
+
+        assert not form.is_valid()
+        assert f'maxlength="{NARRATIVE_MAX}"' in str(form["answer"])
+
+
+class TestConsentForm:
+    @pytest.mark.parametrize(("value", "consent"), [("1", True), ("0", False)])
+    def test_one_for_yes_zero_for_no(self, value, consent):
+        form = ConsentForm(data={"consent": value})
+
+        assert form.is_valid()
+        assert form.cleaned_data["consent"] is consent
+
+    @pytest.mark.parametrize("data", [{}, {"consent": ""}, {"consent": "yes"}])
+    def test_anything_else_is_refused(self, data):
+        assert not ConsentForm(data=data).is_valid()
 
 
 class TestPrivacyForm:

@@ -1,4 +1,5 @@
 import hashlib
+import hmac
 import io
 import re
 from decimal import Decimal
@@ -14,7 +15,7 @@ from django.utils import timezone, translation
 from django.utils.html import escape
 from PIL import Image
 
-from complaints import services
+from complaints import services, workflow
 from complaints.models import Category, Complaint, ComplaintDraft, Evidence, TimelineEvent
 from complaints.services import MSG_NO_MERCHANT
 from complaints.tests.factories import ComplaintFactory
@@ -28,7 +29,15 @@ from complaints.tests.files import (
     upload,
 )
 from complaints.uploads import MSG_EMPTY, MSG_EXTENSION, MSG_MISMATCH, MSG_TOO_BIG, MSG_TOO_MANY, sanitize_filename
-from complaints.views import MSG_FIX_ANSWERS, MSG_NO_FILES, MSG_SUBMITTED
+from complaints.views import (
+    MSG_ANSWERED,
+    MSG_CONSENT_GIVEN,
+    MSG_CONSENT_WITHDRAWN,
+    MSG_FIX_ANSWERS,
+    MSG_NO_FILES,
+    MSG_SUBMITTED,
+    MSG_WITHDRAWN,
+)
 from portal.accounts.tests.factories import UserFactory
 from portal.api.errors import MSG_TOO_MANY_FILES
 from portal.pages.views import MSG_BAD_REQUEST, MSG_RATELIMITED, bad_request, ratelimited
@@ -584,7 +593,7 @@ def test_nothing_is_served_before_the_file_is_checked(buyer, draft):
 
 
 def test_my_complaints_lists_only_mine(buyer, complainant, stranger):
-    mine = ComplaintFactory(complainant=complainant, status=Complaint.Status.PUBLISHED)
+    mine = ComplaintFactory(complainant=complainant, status=Complaint.Status.ACCEPTED)
     theirs = ComplaintFactory(complainant=stranger)
 
     page = buyer.get(reverse("complaints:mine")).content.decode()
@@ -593,7 +602,7 @@ def test_my_complaints_lists_only_mine(buyer, complainant, stranger):
     assert theirs.code not in page
     assert escape(mine.merchant.name) in page
     assert "Paid but not delivered (pre-sales included)" in page
-    assert "Published" in page
+    assert "Accepted" in page
     assert reverse("complaints:detail", kwargs={"uuid": mine.uuid}) in page
 
 
@@ -610,7 +619,7 @@ def test_detail_shows_code_facts_choices_evidence_and_timeline(buyer, complaint)
     page = buyer.get(reverse("complaints:detail", kwargs={"uuid": complaint.uuid})).content.decode()
 
     assert f'<p class="tracking-code">{complaint.code}</p>' in page
-    assert "Pending review" in page
+    assert "Submitted" in page
     for shown in ["好运来商城", "wx0123456789abcdef", "CNY 6999.00", "Guangdong", "Hide my identity from the merchant"]:
         assert escape(shown) in page
     assert escape(NARRATIVE) in page
@@ -679,6 +688,9 @@ def owner_urls(complaint, draft, evidence):
         ("get", reverse("complaints:detail", kwargs=detail)),
         ("get", reverse("complaints:evidence_panel", kwargs=detail)),
         ("post", reverse("complaints:evidence_add", kwargs=detail)),
+        ("post", reverse("complaints:answer", kwargs=detail)),
+        ("post", reverse("complaints:withdraw", kwargs=detail)),
+        ("post", reverse("complaints:consent", kwargs=detail)),
         ("get", reverse("complaints:draft_evidence_panel", kwargs={"draft": draft.uuid})),
         ("post", reverse("complaints:draft_abandon", kwargs={"draft": draft.uuid})),
         (
@@ -696,14 +708,17 @@ def owner_urls(complaint, draft, evidence):
 
 def test_a_stranger_gets_404_everywhere(outsider, complaint, stored):
     draft = stored.draft
+    posted = {"merchant_name": "x", "answer": "x", "consent": "1"}
 
     for method, url in owner_urls(complaint, draft, stored):
-        response = getattr(outsider, method)(url, {"merchant_name": "x"} if method == "post" else None)
+        response = getattr(outsider, method)(url, posted if method == "post" else None)
         assert response.status_code == 404, (method, url)
 
     assert ComplaintDraft.objects.filter(pk=draft.pk).exists()
     assert draft.evidence.get() == stored
     assert complaint.evidence.count() == 2
+    complaint.refresh_from_db()
+    assert (complaint.status, complaint.consent_publish) == (Complaint.Status.SUBMITTED, False)
     draft.refresh_from_db()
     assert draft.data == {**MERCHANT, **FACTS}
 
@@ -737,6 +752,10 @@ def test_wrong_methods_are_405(buyer, complaint, stored):
         ("post", reverse("complaints:detail", kwargs=detail)),
         ("post", reverse("complaints:evidence_panel", kwargs=detail)),
         ("get", reverse("complaints:evidence_add", kwargs=detail)),
+        ("get", reverse("complaints:answer", kwargs=detail)),
+        ("get", reverse("complaints:withdraw", kwargs=detail)),
+        ("get", reverse("complaints:consent", kwargs=detail)),
+        ("post", reverse("complaints:notices")),
         ("get", reverse("complaints:draft_abandon", kwargs={"draft": draft.uuid})),
         ("get", reverse("complaints:draft_evidence_remove", kwargs={"draft": draft.uuid, "evidence": stored.uuid})),
         ("post", reverse("complaints:draft_evidence_panel", kwargs={"draft": draft.uuid})),
@@ -870,3 +889,185 @@ def test_filing_needs_a_verified_email_address(client, db):
     assert response.status_code == 302
     assert response.url == reverse("accounts:verify_sent")
     assert not ComplaintDraft.objects.exists()
+
+
+# Filing: vulnerable complainants, the client address, the rate per account ---------------------------------------
+
+
+def test_the_facts_step_asks_about_vulnerability_and_the_review_shows_it(buyer, complainant):
+    draft = services.draft_save(draft=services.draft_create(owner=complainant), data=MERCHANT)
+
+    page = buyer.get(step_url(draft, "facts")).content.decode()
+    assert re.search(r'<input type="checkbox" name="vulnerable"', page)
+    assert "I am elderly or a minor, or I am filing for such a person" in page
+
+    buyer.post(step_url(draft, "facts"), {**FACTS, "vulnerable": "on"})
+    draft.refresh_from_db()
+    assert draft.data["vulnerable"] is True
+    review = buyer.get(step_url(draft, "review")).content.decode()
+    assert re.search(r"<dt>I am elderly or a minor, or I am filing for such a person</dt>\s*<dd[^>]*>Yes</dd>", review)
+
+    buyer.post(step_url(draft, "review"), REMOTE_ADDR="203.0.113.7")
+    complaint = Complaint.objects.get(complainant=complainant)
+    assert complaint.vulnerable is True
+
+
+def test_the_web_filing_records_a_keyed_hash_of_the_address_not_the_address(buyer, draft, complainant):
+    buyer.post(step_url(draft, "review"), REMOTE_ADDR="203.0.113.7")
+
+    complaint = Complaint.objects.get(complainant=complainant)
+    expected = hmac.new(settings.SECRET_KEY.encode(), b"203.0.113.7", hashlib.sha256).hexdigest()
+    assert complaint.client_ip_hash == expected
+    assert complaint.vulnerable is False
+
+
+def test_filing_on_the_web_is_rate_limited_per_account(buyer, complainant, stranger, settings):
+    settings.FILING_RATE = "2/h"
+    drafts = [
+        services.draft_save(draft=services.draft_create(owner=complainant), data={**MERCHANT, **FACTS})
+        for _ in range(3)
+    ]
+    for draft in drafts[:2]:
+        assert buyer.post(step_url(draft, "review")).status_code == 302
+
+    response = buyer.post(step_url(drafts[2], "review"))
+
+    assert response.status_code == 429
+    assert english(MSG_RATELIMITED) in response.content.decode()
+    assert Complaint.objects.filter(complainant=complainant).count() == 2
+    assert ComplaintDraft.objects.filter(pk=drafts[2].pk).exists()
+    # Reading the review costs nothing, and the limit is the account's, not the address's.
+    assert buyer.get(step_url(drafts[2], "review")).status_code == 200
+    other = services.draft_save(draft=services.draft_create(owner=stranger), data={**MERCHANT, **FACTS})
+    assert logged_in(stranger).post(step_url(other, "review")).status_code == 302
+
+
+# The complainant's side of moderation ---------------------------------------------------------------------------
+
+
+def detail_url(complaint) -> str:
+    return reverse("complaints:detail", kwargs={"uuid": complaint.uuid})
+
+
+def action_url(complaint, action) -> str:
+    return reverse(f"complaints:{action}", kwargs={"uuid": complaint.uuid})
+
+
+QUESTION = "Which day did you pay, and do you have the receipt?"
+
+
+@pytest.fixture
+def asked(complaint, moderator):
+    return workflow.complaint_request_info(complaint=complaint, moderator=moderator, question=QUESTION)
+
+
+def test_the_question_is_shown_and_the_answer_sends_it_back_to_review(buyer, asked, moderator):
+    page = buyer.get(detail_url(asked)).content.decode()
+    assert "The moderators need more information" in page
+    assert escape(QUESTION) in page
+    assert f'action="{action_url(asked, "answer")}"' in page
+
+    response = buyer.post(action_url(asked, "answer"), {"answer": "On 1 March; the receipt is attached."}, follow=True)
+
+    asked.refresh_from_db()
+    assert asked.status == Complaint.Status.IN_REVIEW
+    page = response.content.decode()
+    assert english(MSG_ANSWERED) in page
+    assert f'action="{action_url(asked, "answer")}"' not in page
+    assert "More information requested → In review" in page
+    assert "On 1 March; the receipt is attached." in page
+    assert "Answer:" in page
+
+
+def test_an_empty_answer_is_refused_on_the_page(buyer, asked):
+    response = buyer.post(action_url(asked, "answer"), {"answer": "   "})
+
+    assert response.status_code == 200
+    assert english(workflow.MSG_ANSWER_REQUIRED) in response.content.decode()
+    asked.refresh_from_db()
+    assert asked.status == Complaint.Status.NEEDS_INFO
+
+
+def test_an_answer_to_a_question_no_longer_open_is_refused_with_the_reason(buyer, asked, complainant):
+    workflow.complaint_answer(complaint=asked, user=complainant, answer="Already answered in another tab.")
+
+    response = buyer.post(action_url(asked, "answer"), {"answer": "Again."}, follow=True)
+
+    page = response.content.decode()
+    assert english(workflow.MSG_NOT_ALLOWED, status="In review", action="answered") in page
+    assert asked.timeline.filter(kind=TimelineEvent.Kind.STATUS_CHANGED).count() == 2
+
+
+def test_the_complainant_withdraws_after_confirming(buyer, complaint):
+    page = buyer.get(detail_url(complaint)).content.decode()
+    assert re.search(rf'<form method="post" action="{action_url(complaint, "withdraw")}" data-confirm="[^"]+"', page)
+
+    response = buyer.post(action_url(complaint, "withdraw"), follow=True)
+
+    complaint.refresh_from_db()
+    assert complaint.status == Complaint.Status.WITHDRAWN
+    page = response.content.decode()
+    assert english(MSG_WITHDRAWN) in page
+    assert action_url(complaint, "withdraw") not in page
+    assert "Submitted → Withdrawn" in page
+
+    again = buyer.post(action_url(complaint, "withdraw"), follow=True).content.decode()
+    assert english(workflow.MSG_NOT_ALLOWED, status="Withdrawn", action="withdrawn") in again
+
+
+def test_the_complainant_gives_and_withdraws_consent(buyer, complaint):
+    page = buyer.get(detail_url(complaint)).content.decode()
+    assert '<input type="hidden" name="consent" value="1">' in page
+
+    response = buyer.post(action_url(complaint, "consent"), {"consent": "1"}, follow=True)
+    complaint.refresh_from_db()
+    assert complaint.consent_publish is True
+    page = response.content.decode()
+    assert english(MSG_CONSENT_GIVEN) in page
+    assert '<input type="hidden" name="consent" value="0">' in page
+    assert "Consent to publication given" in page
+    assert "Not public: a complaint is published only once a moderator has accepted it." in page
+
+    response = buyer.post(action_url(complaint, "consent"), {"consent": "0"}, follow=True)
+    complaint.refresh_from_db()
+    assert complaint.consent_publish is False
+    assert english(MSG_CONSENT_WITHDRAWN) in response.content.decode()
+    assert "Consent to publication withdrawn" in response.content.decode()
+
+
+def test_a_consent_that_is_neither_yes_nor_no_is_a_bad_request(buyer, complaint):
+    response = buyer.post(action_url(complaint, "consent"), {"consent": "maybe"})
+
+    assert response.status_code == 400
+    complaint.refresh_from_db()
+    assert complaint.consent_publish is False
+
+
+def test_the_timeline_shows_the_rejection_reason_and_the_moderators_note(buyer, complaint, moderator):
+    workflow.complaint_reject(
+        complaint=complaint, moderator=moderator, reason=Complaint.RejectReason.DUPLICATE, note="See RD-2345-6789."
+    )
+
+    page = buyer.get(detail_url(complaint)).content.decode()
+
+    assert "Submitted → Rejected" in page
+    assert page.count("Duplicate of another complaint") == 2  # the status card and the timeline
+    assert "Note from the moderator:" in page
+    assert "See RD-2345-6789." in page
+    assert action_url(complaint, "withdraw") not in page
+    assert moderator.email not in page
+
+
+def test_a_moderator_sees_the_question_but_cannot_answer_withdraw_or_consent(moderator, asked):
+    client = logged_in(moderator)
+
+    page = client.get(detail_url(asked)).content.decode()
+    assert escape(QUESTION) in page
+    for action in ("answer", "withdraw", "consent"):
+        assert action_url(asked, action) not in page
+
+    for action, data in [("answer", {"answer": "Not mine."}), ("withdraw", {}), ("consent", {"consent": "1"})]:
+        response = client.post(action_url(asked, action), data, follow=True)
+        assert english(workflow.MSG_NOT_YOURS) in response.content.decode(), action
+    asked.refresh_from_db()
+    assert (asked.status, asked.consent_publish) == (Complaint.Status.NEEDS_INFO, False)

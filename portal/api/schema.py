@@ -16,7 +16,8 @@ _WRITES = {"POST", "PUT", "PATCH"}
 
 class ErrorDocumentingAutoSchema(AutoSchema):
     def _error_statuses(self) -> list[int]:
-        statuses = [405, 429]
+        # A view lists the statuses only it can answer with, e.g. 409 for a refused workflow step.
+        statuses = [405, 429, *getattr(self.view, "error_statuses", ())]
         if not all(isinstance(permission, AllowAny) for permission in self.view.get_permissions()):
             statuses += [401, 403]
         if "{" in self.path:

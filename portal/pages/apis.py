@@ -11,13 +11,14 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
+from complaints.models import Category
 from complaints.selectors import WINDOWS, merchant_stats_many, merchant_summary
 from merchants.lookup import MAX_QUERY_LENGTH, MIN_QUERY_LENGTH, merchant_lookup
 from merchants.models import Identifier, Merchant
 from merchants.regions import Region
 from merchants.selectors import merchant_get
 from portal.api.errors import ERROR_DESCRIPTIONS, ErrorSerializer
-from portal.pages.merchant_views import public_identifiers
+from portal.pages.merchant_views import public_complaints, public_identifiers
 
 
 class MerchantLookupApi(APIView):
@@ -77,7 +78,8 @@ class MerchantLookupApi(APIView):
 
 
 class MerchantDetailApi(APIView):
-    """A merchant's public profile: complaint counts, what happened, and its identifiers, personal ones masked.
+    """A merchant's public profile: complaint counts, what happened, its identifiers (personal ones masked) and its
+    newest published complaints (redacted).
 
     A merchant merged into another answers 302 with `Location` set to the other's profile.
     """
@@ -108,6 +110,19 @@ class MerchantDetailApi(APIView):
             class Meta:
                 ref_name = "MerchantPublicIdentifier"
 
+        class PublicComplaintSerializer(serializers.Serializer):
+            id = serializers.UUIDField(source="complaint.uuid")
+            category = serializers.ChoiceField(source="complaint.category", choices=Category.choices)
+            category_display = serializers.CharField(source="complaint.category_display")
+            month = serializers.CharField(source="complaint.month", help_text=_("The month it was filed (YYYY-MM)."))
+            excerpt = serializers.CharField(
+                help_text=_("The start of the complainant's account as published, personal details hidden.")
+            )
+            url = serializers.URLField(help_text=_("The complaint's public page."))
+
+            class Meta:
+                ref_name = "MerchantPublicComplaint"
+
         id = serializers.UUIDField(source="merchant.uuid")
         name = serializers.CharField(source="merchant.name")
         kind = serializers.ChoiceField(source="merchant.kind", choices=Merchant.Kind.choices)
@@ -128,6 +143,9 @@ class MerchantDetailApi(APIView):
         first_complaint_at = serializers.DateTimeField(source="summary.first_at", allow_null=True)
         last_complaint_at = serializers.DateTimeField(source="summary.last_at", allow_null=True)
         identifiers = IdentifierSerializer(many=True)
+        public_complaints = PublicComplaintSerializer(
+            many=True, help_text=_("The newest complaints published with their complainants' consent.")
+        )
 
         class Meta:
             ref_name = "MerchantProfile"
@@ -151,5 +169,14 @@ class MerchantDetailApi(APIView):
             "categories": [{"code": code, "label": label, "count": n} for code, label, n in summary.by_category],
             "windows": {name: summary.windows.get(name, 0) for name in WINDOWS},
             "identifiers": public_identifiers(merchant),
+            "public_complaints": [
+                {
+                    **row,
+                    "url": request.build_absolute_uri(
+                        reverse("complaints:public_detail", kwargs={"uuid": row["complaint"].uuid})
+                    ),
+                }
+                for row in public_complaints(merchant)
+            ],
         }
         return Response(self.OutputSerializer(profile).data)

@@ -3,18 +3,22 @@
 from django.conf import settings
 from django.shortcuts import redirect, render
 from django.utils.module_loading import import_string
+from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 from django_ratelimit.core import is_ratelimited
 from django_ratelimit.exceptions import Ratelimited
 
-from complaints.selectors import merchant_stats_many, merchant_summary
+from complaints.selectors import merchant_public_complaints, merchant_stats_many, merchant_summary
 from merchants import identifiers as ids
 from merchants.lookup import MAX_QUERY_LENGTH, MIN_QUERY_LENGTH, merchant_lookup
 from merchants.models import Identifier, Merchant
 from merchants.selectors import merchant_get, merchant_identifiers
 
 MSG_QUERY_TOO_SHORT = _("Type at least %(count)d characters.")
+# The newest published complaints on a profile (redacted excerpts, each linking to its page).
+PUBLIC_COMPLAINTS_SHOWN = 10
+EXCERPT_CHARS = 200
 WINDOW_LABELS = {"24h": _("Last 24 hours"), "7d": _("Last 7 days"), "30d": _("Last 30 days")}
 
 # Platform domains (taobao.com...) are shared by every shop there: they say nothing about this merchant. A
@@ -43,6 +47,14 @@ def public_value(identifier: Identifier) -> str:
     if identifier.kind == ids.NAME:
         return ids.scrub_personal(identifier.value)
     return ids.mask(identifier.kind, identifier.normalized)
+
+
+def public_complaints(merchant: Merchant) -> list[dict]:
+    """The merchant's newest published complaints, each with an excerpt of its redacted account."""
+    return [
+        {"complaint": complaint, "excerpt": Truncator(complaint.narrative).chars(EXCERPT_CHARS)}
+        for complaint in merchant_public_complaints(merchant_id=merchant.pk, limit=PUBLIC_COMPLAINTS_SHOWN)
+    ]
 
 
 @require_safe
@@ -80,6 +92,7 @@ def merchant_detail(request, uuid):
         "identifiers": public_identifiers(merchant),
         "summary": summary,
         "windows": [(label, summary.windows.get(name, 0)) for name, label in WINDOW_LABELS.items()],
+        "public_complaints": public_complaints(merchant),
         "is_moderator": request.user.is_authenticated and request.user.is_moderator,
     }
     return render(request, "pages/merchants/detail.html", context)

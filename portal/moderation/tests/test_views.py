@@ -119,8 +119,8 @@ def test_proposal_list_is_paginated(mod_client, django_assert_max_num_queries):
     for number in range(PROPOSALS_PER_PAGE + 1):
         MergeProposal.objects.create(merchant=MerchantFactory(), candidate=MerchantFactory(), score=80.0 + number / 100)
 
-    # Session, user, count, page: the merchants and platforms come joined.
-    with django_assert_max_num_queries(4):
+    # Session, user, unread notices (the nav), count, page: the merchants and platforms come joined.
+    with django_assert_max_num_queries(5):
         first = mod_client.get(PROPOSALS_URL)
     second = mod_client.get(PROPOSALS_URL, {"page": 2})
 
@@ -426,12 +426,13 @@ def test_pages_refuse_post_and_actions_refuse_get(mod_client, proposal, moderato
 def test_proposal_page_query_count_does_not_grow_with_complaints(
     mod_client, proposal, complainant, django_assert_max_num_queries
 ):
-    # Session, user, the proposal; per side: group, identifiers, totals, windows, complaints, their evidence.
-    with django_assert_max_num_queries(15):
+    # Session, user, unread notices, the proposal; per side: group, identifiers, totals, windows, complaints,
+    # their evidence.
+    with django_assert_max_num_queries(16):
         assert mod_client.get(proposal_url(proposal)).status_code == 200
 
     for _number in range(3):
         file(complainant, merchant_name="优品汇", platform=TAOBAO, merchant_phone=PHONE)
-    with django_assert_max_num_queries(15):
+    with django_assert_max_num_queries(16):
         response = mod_client.get(proposal_url(proposal))
     assert len(response.context["sides"][1]["complaints"]) == 4

@@ -7,6 +7,7 @@ import pytest
 from django.utils import timezone
 
 from complaints import services
+from complaints.models import Complaint
 from merchants.models import Merchant, Platform
 from merchants.services import MerchantClaims, merchant_merge, merchant_resolve
 from portal.accounts.tests.factories import UserFactory
@@ -123,16 +124,21 @@ def test_only_moderators_see_the_moderation_link(client, shop, moderator, compla
 
 
 def test_profile_query_count_does_not_grow_with_complaints(client, shop, django_assert_max_num_queries):
-    # The merchant, its kept totals, the windowed counts, its group and the group's identifiers.
-    with django_assert_max_num_queries(5):
+    # The merchant, its kept totals, the windowed counts, its group, the group's identifiers and its published
+    # complaints.
+    with django_assert_max_num_queries(6):
         assert get(client, profile_url(shop)).status_code == 200
 
     for number in range(5):
-        file(UserFactory(), merchant_phone=f"1390013900{number}", payee_account=f"buyer{number}@example.com")
-    with django_assert_max_num_queries(5):
+        published = file(
+            UserFactory(), merchant_phone=f"1390013900{number}", payee_account=f"buyer{number}@example.com"
+        )
+        Complaint.objects.filter(pk=published.pk).update(status=Complaint.Status.ACCEPTED, consent_publish=True)
+    with django_assert_max_num_queries(6):
         response = get(client, profile_url(shop))
     assert response.context["summary"].complaints == 8
     assert len(response.context["identifiers"]) == 13
+    assert len(response.context["public_complaints"]) == 5
 
 
 # Check before you pay -----------------------------------------------------------------------------
