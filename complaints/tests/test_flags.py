@@ -107,3 +107,26 @@ def test_flags_are_not_raised_twice(file, complainant, stranger):
     flags.flags_for_complaint(complaint_id=first.pk)
     flags.flags_for_complaint(complaint_id=first.pk)
     assert Flag.objects.filter(complaint=first, kind=Flag.Kind.SIMILAR_NARRATIVE).count() == 1
+
+
+def test_a_reshared_screenshot_is_flagged_through_upload_and_processing_and_another_chat_is_not(
+    file, complainant, stranger
+):
+    """End to end: real files through the upload checks and the evidence pipeline (eager tasks)."""
+    from bench.phash.make_screenshots import jpeg, png, resized, screenshot
+
+    original, other_chat = screenshot("wechat_chat", 0), screenshot("wechat_chat", 1)
+    first = file(complainant, uploads=[check_upload(files.upload("chat.png", png(original)))])
+    copy = file(
+        stranger,
+        narrative=OTHER_NARRATIVE,
+        uploads=[check_upload(files.upload("chat.jpg", jpeg(resized(original, 0.6), 70)))],
+    )
+    different = file(
+        UserFactory(),
+        narrative="完全不同的一段经历：快递显示签收但我从没收到包裹，商家拒绝补发也不退款。",
+        uploads=[check_upload(files.upload("mine.png", png(other_chat)))],
+    )
+
+    assert Flag.objects.filter(complaint=copy, kind=Flag.Kind.SIMILAR_PICTURE, other=first).exists()
+    assert Flag.Kind.SIMILAR_PICTURE not in kinds(different)
