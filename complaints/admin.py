@@ -34,7 +34,7 @@ class ComplaintAdmin(admin.ModelAdmin):
     readonly_fields = [
         "uuid", "code", "complainant", "merchant", "linked_merchant", "merchant_links", "complainant_key", "source",
         "source_row", "submitted_at", "updated_at", "status", "reject_reason", "narrative_redacted", "claimed_by",
-        "claimed_at", "priority", "client_ip_hash",
+        "claimed_at", "priority", "client_ip_hash", "consent_publish", "hide_identity",
     ]  # fmt: skip
     inlines = [EvidenceInline, TimelineInline]
 

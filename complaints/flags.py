@@ -14,7 +14,7 @@ from django.db.models import Q
 
 from complaints.duplicates import is_near_duplicate_picture, near_duplicate_narratives, phash_distance
 from complaints.models import Complaint, Evidence, Flag
-from complaints.priority import complaint_priority_update
+from complaints.priority import complaint_priority_update, merchant_surge_refresh
 
 # How far back a new complaint is compared with the merchant's others.
 LOOKBACK = timedelta(days=180)
@@ -62,8 +62,10 @@ def _brigading_flags(complaint: Complaint) -> bool:
         group = list(recent.filter(same_source))
         if len(group) >= settings.BRIGADING_COUNT:
             for member in group:
-                if not Flag.objects.filter(complaint=member, kind=kind).exists():
-                    Flag.objects.create(complaint=member, kind=kind, score=len(group))
+                _flag, created = Flag.objects.get_or_create(
+                    complaint=member, kind=kind, other=None, defaults={"score": len(group)}
+                )
+                if created:
                     raised = True
                     complaint_priority_update(complaint=member)
     return raised
@@ -85,6 +87,9 @@ def flags_for_complaint(*, complaint_id: int) -> None:
         raised |= _evidence_flags(evidence)
     if raised:
         complaint_priority_update(complaint=complaint)
+    # Here rather than in the filing's transaction: it updates the merchant's other open complaints, which
+    # moderators may hold locked, and priority is advisory.
+    merchant_surge_refresh(merchant_id=complaint.merchant_id)
 
 
 def flags_for_evidence(*, evidence: Evidence) -> None:

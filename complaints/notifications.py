@@ -16,6 +16,7 @@ from complaints.models import Notification
 
 logger = logging.getLogger(__name__)
 SWEEP_AFTER = timedelta(minutes=5)
+MAX_ATTEMPTS = 5
 
 
 def _language(user) -> str:
@@ -31,11 +32,14 @@ def notification_email_send(*, notification_id: int) -> bool:
         notification = (
             Notification.objects.select_for_update(skip_locked=True)
             .select_related("user", "complaint")
-            .filter(pk=notification_id, emailed_at__isnull=True)
+            .filter(pk=notification_id, emailed_at__isnull=True, email_attempts__lt=MAX_ATTEMPTS)
             .first()
         )
         if notification is None:
             return False
+        # Counted before sending, so an address the mail server refuses is not retried for ever.
+        notification.email_attempts += 1
+        notification.save(update_fields=["email_attempts"])
         complaint = notification.complaint
         context = {
             "code": complaint.code,
@@ -59,5 +63,7 @@ def notification_email_send(*, notification_id: int) -> bool:
 
 def notifications_sweep() -> int:
     """Send the emails a broker outage or a crashed worker left unsent."""
-    stale = Notification.objects.filter(emailed_at__isnull=True, created_at__lt=timezone.now() - SWEEP_AFTER)
+    stale = Notification.objects.filter(
+        emailed_at__isnull=True, email_attempts__lt=MAX_ATTEMPTS, created_at__lt=timezone.now() - SWEEP_AFTER
+    )
     return sum(notification_email_send(notification_id=pk) for pk in stale.values_list("pk", flat=True)[:500])

@@ -24,7 +24,9 @@ AGE_MAX = 20
 VULNERABLE_POINTS = 15
 BRIGADING_PENALTY = 25
 SURGE_WINDOW = timedelta(hours=24)
-BRIGADING = (Flag.Kind.BRIGADING_ACCOUNT, Flag.Kind.BRIGADING_ADDRESS)
+# Only an account's brigading costs points: behind carrier NAT or a proxy many genuine victims share an address,
+# so the address flag informs the moderator without demoting a run-away's victims.
+BRIGADING = (Flag.Kind.BRIGADING_ACCOUNT,)
 OPEN = (Complaint.Status.SUBMITTED, Complaint.Status.IN_REVIEW, Complaint.Status.NEEDS_INFO)
 
 
@@ -83,7 +85,8 @@ def _refresh(queryset) -> int:
         if score != complaint.priority:
             complaint.priority = score
             changed.append(complaint)
-    Complaint.objects.bulk_update(changed, ["priority"], batch_size=500)
+    # In primary-key order, so two refreshes of overlapping complaints lock rows in the same order.
+    Complaint.objects.bulk_update(sorted(changed, key=lambda c: c.pk), ["priority"], batch_size=500)
     return len(changed)
 
 

@@ -20,7 +20,7 @@ from complaints import processing
 from complaints.codes import new_tracking_code
 from complaints.flags import flags_for_complaint, flags_for_evidence
 from complaints.models import Complaint, ComplaintDraft, Evidence, TimelineEvent
-from complaints.priority import complaint_priority_update, merchant_surge_refresh
+from complaints.priority import complaint_priority_update
 from complaints.redaction import redact
 from complaints.rollups import rollup_complaint_added
 from complaints.uploads import CheckedUpload, check_count, check_upload
@@ -179,6 +179,16 @@ def uploads_check(*, uploads, existing: int = 0) -> list[CheckedUpload]:
     return checked
 
 
+# Fields whose values are masked wherever they appear in the account: the order number (the merchant could find
+# the buyer by it), the payee account, and the seller's phone and WeChat ID (often a private person's).
+REDACTION_FIELDS = ["order_number", "payee_account", "merchant_phone", "wechat_id"]
+
+
+def redaction_known(complainant, values: dict) -> list[str]:
+    """The complainant's email and the REDACTION_FIELDS values they gave, for complaints.redaction."""
+    return [complainant.email, *(values.get(name) or "" for name in REDACTION_FIELDS)]
+
+
 def _complainant_key(complainant, source: str, complainant_ref: str) -> str:
     if source and complainant_ref:
         digest = hashlib.sha256(f"{source}\n{complainant_ref.strip().casefold()}".encode()).hexdigest()
@@ -283,14 +293,13 @@ def complaint_submit(
         source=source,
         source_row=source_row,
         submitted_at=submitted_at or timezone.now(),
-        narrative_redacted=redact(facts["narrative"], known=[complainant.email]),
+        narrative_redacted=redact(facts["narrative"], known=redaction_known(complainant, {**facts, **claim_values})),
         client_ip_hash=_ip_hash(client_ip),
         **facts,
         **claim_values,
     )
     rollup_complaint_added(complaint=complaint)
     complaint_priority_update(complaint=complaint)
-    merchant_surge_refresh(merchant_id=complaint.merchant_id)
     timeline_add(complaint=complaint, kind=TimelineEvent.Kind.SUBMITTED, actor=complainant)
     stored = [_store(user=complainant, checked=checked, complaint=complaint) for checked in uploads]
     if draft is not None:

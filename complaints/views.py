@@ -312,7 +312,8 @@ def _timeline(complaint: Complaint) -> list[dict]:
 
 def _detail_page(request, complaint: Complaint, *, answer_form=None):
     values = {name: getattr(complaint, name) for names in STEP_FIELDS.values() for name in names}
-    mine = complaint.complainant_id == request.user.pk
+    # An imported complaint belongs to the victim, not to the moderator whose account imported it.
+    mine = complaint.complainant_id == request.user.pk and not complaint.source
     context = {
         "complaint": complaint,
         "sections": _sections(values),

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from complaints.models import Complaint, ModerationAction, Notification, TimelineEvent
 from complaints.redaction import redact
 from complaints.rollups import rollup_status_changed
+from complaints.services import REDACTION_FIELDS, redaction_known
 
 logger = logging.getLogger(__name__)
 Status = Complaint.Status
@@ -28,6 +29,7 @@ MSG_QUESTION_REQUIRED = _("Write the question the complainant should answer.")
 MSG_ANSWER_REQUIRED = _("Write your answer.")
 MSG_NOT_MODERATOR = _("Only moderators can do this.")
 MSG_NOT_YOURS = _("Only the person who filed this complaint can do this.")
+MSG_READ_BEFORE_PUBLISHING = _("Accepting it publishes its redacted account: open it and check the text first.")
 
 OPEN = frozenset({Status.SUBMITTED, Status.IN_REVIEW, Status.NEEDS_INFO})
 CLOSURES = frozenset({
@@ -81,6 +83,13 @@ def _check_moderator(user, complaint: Complaint) -> None:
         raise TransitionError(MSG_NOT_MODERATOR)
     if _claim_live(complaint) and complaint.claimed_by_id != user.pk:
         raise TransitionError(MSG_CLAIMED % {"moderator": complaint.claimed_by.email})
+
+
+def _check_complainant(user, complaint: Complaint) -> None:
+    """The complainant's own steps. An imported complaint is filed under the importer's account, who must not
+    answer, withdraw or consent for the victims."""
+    if complaint.complainant_id != user.pk or complaint.source:
+        raise TransitionError(MSG_NOT_YOURS)
 
 
 def _snapshot(complaint: Complaint) -> dict:
@@ -186,8 +195,7 @@ def complaint_close(*, complaint: Complaint, moderator, outcome: str, note: str 
 def complaint_answer(*, complaint: Complaint, user, answer: str) -> Complaint:
     """The complainant answers a moderator's question; the complaint goes back to review."""
     complaint = _locked(complaint)
-    if complaint.complainant_id != user.pk:
-        raise TransitionError(MSG_NOT_YOURS)
+    _check_complainant(user, complaint)
     if not (answer or "").strip():
         raise TransitionError(MSG_ANSWER_REQUIRED)
     return _move(complaint, "answer", actor=user, note=answer.strip())
@@ -196,8 +204,7 @@ def complaint_answer(*, complaint: Complaint, user, answer: str) -> Complaint:
 @transaction.atomic
 def complaint_withdraw(*, complaint: Complaint, user) -> Complaint:
     complaint = _locked(complaint)
-    if complaint.complainant_id != user.pk:
-        raise TransitionError(MSG_NOT_YOURS)
+    _check_complainant(user, complaint)
     return _move(complaint, "withdraw", actor=user, claimed_by=None, claimed_at=None)
 
 
@@ -205,8 +212,7 @@ def complaint_withdraw(*, complaint: Complaint, user) -> Complaint:
 def complaint_consent_set(*, complaint: Complaint, user, consent: bool) -> Complaint:
     """Give or withdraw consent to publication; withdrawing unpublishes at once (Complaint.is_public)."""
     complaint = _locked(complaint)
-    if complaint.complainant_id != user.pk:
-        raise TransitionError(MSG_NOT_YOURS)
+    _check_complainant(user, complaint)
     if complaint.consent_publish != consent:
         complaint.consent_publish = consent
         complaint.save(update_fields=["consent_publish", "updated_at"])
@@ -247,7 +253,8 @@ def complaint_redaction_edit(*, complaint: Complaint, moderator, text: str) -> C
     """The moderator's corrections to the redacted account; blank resets it to the automatic redaction."""
     complaint = _locked(complaint)
     _check_moderator(moderator, complaint)
-    text = (text or "").strip() or redact(complaint.narrative, known=[complaint.complainant.email])
+    known = redaction_known(complaint.complainant, {f: getattr(complaint, f) for f in REDACTION_FIELDS})
+    text = (text or "").strip() or redact(complaint.narrative, known=known)
     if text != complaint.narrative_redacted:
         before = {"narrative_redacted": complaint.narrative_redacted}
         complaint.narrative_redacted = text
@@ -277,6 +284,10 @@ def complaints_bulk(*, complaints, moderator, action: str, reason: str = "", not
     someone else, already decided) is reported and the others go through."""
     outcome = BulkOutcome(done=[], refused=[])
     for complaint in complaints:
+        if action == "accept" and complaint.consent_publish:
+            # Accepting publishes it: someone must have read its redacted account on the case page first.
+            outcome.refused.append((complaint, str(MSG_READ_BEFORE_PUBLISHING)))
+            continue
         try:
             if action == "accept":
                 outcome.done.append(complaint_accept(complaint=complaint, moderator=moderator, note=note))

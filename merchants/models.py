@@ -3,7 +3,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from merchants import identifiers as ids
@@ -193,8 +193,8 @@ class MergeProposal(models.Model):
 
     class Status(models.TextChoices):
         OPEN = "open", _("Open")
-        ACCEPTED = "accepted", _("Accepted")
-        REJECTED = "rejected", _("Rejected")
+        ACCEPTED = "accepted", pgettext_lazy("merge proposal", "Accepted")
+        REJECTED = "rejected", pgettext_lazy("merge proposal", "Rejected")
 
     uuid = models.UUIDField(_("public id"), default=uuid.uuid4, unique=True, editable=False)
     # The merchant resolution created, and the existing one it might be.

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from complaints.models.complaint import Complaint, ComplaintDraft
 from complaints.storage import evidence_storage
@@ -15,7 +16,7 @@ class Evidence(models.Model):
     class Status(models.TextChoices):
         PENDING = "pending", _("Being checked")
         READY = "ready", _("Ready")
-        REJECTED = "rejected", _("Rejected")
+        REJECTED = "rejected", pgettext_lazy("evidence", "Rejected")
 
     class Kind(models.TextChoices):
         IMAGE = "image", _("Image")

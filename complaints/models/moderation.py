@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from complaints.models.complaint import Complaint
@@ -89,9 +90,12 @@ class Flag(models.Model):
         verbose_name = _("flag")
         verbose_name_plural = _("flags")
         constraints = [
-            # Raising a flag twice (a re-run task) adds nothing. NULLs are distinct, so flags without another
-            # complaint (brigading) are deduplicated by the service instead.
+            # Raising a flag twice (a re-run task, two tasks at once) adds nothing. NULLs are distinct in a
+            # unique constraint, so flags without another complaint (brigading) have their own.
             models.UniqueConstraint(fields=["complaint", "kind", "other"], name="flag_unique"),
+            models.UniqueConstraint(
+                fields=["complaint", "kind"], condition=Q(other__isnull=True), name="flag_unique_without_other"
+            ),
         ]
         indexes = [
             # The queue's flag filter: WHERE kind = %s.
@@ -117,6 +121,7 @@ class Notification(models.Model):
     read_at = models.DateTimeField(_("read"), null=True, blank=True)
     # The durable record of the email: a sweeper sends those still unsent a few minutes on (broker outages).
     emailed_at = models.DateTimeField(_("emailed"), null=True, blank=True)
+    email_attempts = models.PositiveSmallIntegerField(_("email attempts"), default=0)
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -141,7 +141,7 @@ def test_a_lapsed_claim_is_not_shown(mod_client, other_moderator, settings):
         ({"category": "counterfeit"}, ["counterfeit"]),
         ({"platform": "taobao_tmall"}, ["taobao_merchant", "taobao_claimed"]),
         ({"region": "440000"}, ["guangdong"]),
-        ({"flag": "brigading_account"}, ["flagged"]),
+        ({"flag": "similar_picture"}, ["flagged"]),
         ({"category": "counterfeit", "region": "440000"}, []),
     ],
 )
@@ -157,8 +157,11 @@ def test_the_queue_filters(mod_client, query, expected):
         "guangdong": queued(priority=6, region="440000"),
         "flagged": queued(priority=7),
     }
-    for _ in range(2):  # flagged twice the same way: still one row
-        Flag.objects.create(complaint=complaints["flagged"], kind=Flag.Kind.BRIGADING_ACCOUNT)
+    # Flagged twice the same way (two similar pictures): still one row.
+    for _ in range(2):
+        Flag.objects.create(
+            complaint=complaints["flagged"], kind=Flag.Kind.SIMILAR_PICTURE, other=queued(status=Status.REJECTED)
+        )
 
     response = mod_client.get(QUEUE, query)
 

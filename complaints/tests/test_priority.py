@@ -42,15 +42,19 @@ def test_the_factors_are_capped():
 
 
 @pytest.mark.django_db
-def test_a_surge_raises_the_merchants_open_complaints_and_the_refresh_catches_up_with_time():
+def test_a_surge_raises_the_merchants_open_complaints_and_the_refresh_catches_up_with_time(
+    django_capture_on_commit_callbacks,
+):
     def file(amount):
-        return complaint_submit(
-            complainant=UserFactory(),
-            claims=MerchantClaims(merchant_name="易联购", app_id="wx0000000000000001"),
-            category="not_delivered",
-            narrative="付款以后商家一直没有发货，联系客服也没有回应，现在连小程序都打不开了。",
-            amount=Decimal(amount),
-        )
+        # The surge refresh runs with the flags task, after the filing commits.
+        with django_capture_on_commit_callbacks(execute=True):
+            return complaint_submit(
+                complainant=UserFactory(),
+                claims=MerchantClaims(merchant_name="易联购", app_id="wx0000000000000001"),
+                category="not_delivered",
+                narrative="付款以后商家一直没有发货，联系客服也没有回应，现在连小程序都打不开了。",
+                amount=Decimal(amount),
+            )
 
     first = file("100")
     before = Complaint.objects.get(pk=first.pk).priority

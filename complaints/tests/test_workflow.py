@@ -219,3 +219,52 @@ def test_two_moderators_at_once_one_wins_the_other_is_told(complainant, moderato
     assert final.get_status_display() in loser
     assert ModerationAction.objects.filter(complaint=filed).count() == 1
     assert MerchantStats.objects.get(merchant=final.merchant).by_status == {final.status: 1}
+
+
+def test_the_order_number_payee_and_seller_contacts_are_masked_in_the_redacted_account(complainant):
+    complaint = file(
+        complainant,
+        claims=MerchantClaims(merchant_name="易联购", payee_account="zhangwei_shop88", wechat_id="seller_amy88"),
+        order_number="DD2024052399887766",
+        narrative="订单号DD2024052399887766，钱付到了收款账户zhangwei_shop88，卖家微信seller_amy88已经拉黑我。",
+    )
+    for value in ["DD2024052399887766", "zhangwei_shop88", "seller_amy88"]:
+        assert value not in complaint.narrative_redacted
+    assert value in complaint.narrative  # kept as written for the complainant and moderators
+
+
+def test_an_importer_cannot_consent_withdraw_or_answer_for_the_victims(moderator):
+    imported = file(moderator, source="victims-group.xlsx", source_row="7", complainant_ref="victim-7")
+    for act in (
+        lambda: workflow.complaint_consent_set(complaint=imported, user=moderator, consent=True),
+        lambda: workflow.complaint_withdraw(complaint=imported, user=moderator),
+    ):
+        with pytest.raises(TransitionError):
+            act()
+    assert Complaint.objects.get(pk=imported.pk).status == Status.SUBMITTED
+
+
+def test_bulk_accept_leaves_consenting_complaints_to_be_read_first(complainant, moderator):
+    consenting = file(complainant)
+    private = file(complainant, consent_publish=False)
+    outcome = workflow.complaints_bulk(complaints=[consenting, private], moderator=moderator, action="accept")
+    assert [c.pk for c in outcome.done] == [private.pk]
+    assert [c.pk for c, _message in outcome.refused] == [consenting.pk]
+    assert Complaint.objects.get(pk=consenting.pk).status == Status.SUBMITTED
+
+
+def test_a_refused_email_address_is_not_retried_for_ever(filed, moderator, monkeypatch):
+    from complaints import notifications
+
+    workflow.complaint_accept(complaint=filed, moderator=moderator)
+    notice = Notification.objects.get()
+
+    def refuse(*args, **kwargs):
+        raise ConnectionRefusedError
+
+    monkeypatch.setattr(notifications, "send_mail", refuse)
+    Notification.objects.filter(pk=notice.pk).update(created_at=timezone.now() - notifications.SWEEP_AFTER * 2)
+    for _ in range(notifications.MAX_ATTEMPTS + 2):
+        notifications.notifications_sweep()
+    notice.refresh_from_db()
+    assert notice.email_attempts == notifications.MAX_ATTEMPTS and notice.emailed_at is None
