@@ -15,6 +15,7 @@ from complaints.models import (
     Complaint,
     ComplaintDraft,
     Evidence,
+    Flag,
     MerchantStats,
     Notification,
     TimelineEvent,
@@ -229,3 +230,53 @@ def complaint_question(*, complaint: Complaint) -> str:
         if event.kind == TimelineEvent.Kind.STATUS_CHANGED and event.data.get("to") == Complaint.Status.NEEDS_INFO
     ]
     return asked[-1].data.get("note", "") if asked else ""
+
+
+# Early warning ------------------------------------------------------------------------------------
+
+# Complaints a moderator accepted, whatever happened after: what the risk rules count.
+RISK_STATUSES = (
+    Complaint.Status.ACCEPTED,
+    Complaint.Status.CLOSED_MONETARY_RELIEF,
+    Complaint.Status.CLOSED_NON_MONETARY_RELIEF,
+    Complaint.Status.CLOSED_EXPLANATION,
+    Complaint.Status.UNRESOLVED,
+)
+BRIGADING_FLAGS = (Flag.Kind.BRIGADING_ACCOUNT, Flag.Kind.BRIGADING_ADDRESS)
+
+
+@dataclass(frozen=True)
+class RiskInput:
+    """What the risk rules read of one counted complaint. `amount` is None unless the loss is in CNY."""
+
+    submitted_at: datetime
+    category: str
+    amount: Decimal | None
+    region: str
+
+
+def merchant_risk_inputs(*, merchant_id: int, since: datetime) -> list[RiskInput]:
+    """The merchant's accepted-or-later complaints submitted since `since`, oldest first, without those flagged as
+    brigading (one account or one address filing many): a pile-on must not raise an alarm. Reads the
+    (merchant, submitted_at) index."""
+    rows = (
+        Complaint.objects.filter(merchant_id=merchant_id, submitted_at__gte=since, status__in=RISK_STATUSES)
+        .exclude(flags__kind__in=BRIGADING_FLAGS)
+        .order_by("submitted_at")
+        .values_list("submitted_at", "category", "amount", "currency", "region")
+    )
+    return [
+        RiskInput(submitted_at=at, category=category, amount=amount if currency == "CNY" else None, region=region)
+        for at, category, amount, currency, region in rows
+    ]
+
+
+def risk_merchant_ids(*, since: datetime) -> list[int]:
+    """Merchants with a counted complaint submitted since `since`: those whose risk the hourly refresh updates."""
+    return list(
+        Complaint.objects.filter(submitted_at__gte=since, status__in=RISK_STATUSES)
+        .exclude(flags__kind__in=BRIGADING_FLAGS)
+        .values_list("merchant_id", flat=True)
+        .distinct()
+        .order_by("merchant_id")
+    )

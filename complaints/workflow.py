@@ -18,6 +18,7 @@ from complaints.models import Complaint, ModerationAction, Notification, Timelin
 from complaints.redaction import redact
 from complaints.rollups import rollup_status_changed
 from complaints.services import REDACTION_FIELDS, redaction_known
+from complaints.signals import complaint_status_changed
 
 logger = logging.getLogger(__name__)
 Status = Complaint.Status
@@ -117,6 +118,7 @@ def _move(complaint: Complaint, name: str, *, actor, note: str = "", **fields) -
         setattr(complaint, field, value)
     complaint.save(update_fields=["status", *fields, "updated_at"])
     rollup_status_changed(complaint=complaint, old_status=old)
+    complaint_status_changed.send(sender=Complaint, complaint=complaint, old_status=old)
     TimelineEvent.objects.create(
         complaint=complaint,
         kind=TimelineEvent.Kind.STATUS_CHANGED,

@@ -7,6 +7,7 @@ SECRET_KEY and ALLOWED_HOSTS (README.md, "Production").
 
 import os
 from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import environ
@@ -45,6 +46,7 @@ INSTALLED_APPS = [
     "portal.accounts",
     "portal.pages",
     "portal.moderation",
+    "portal.escalations",
 ]
 
 MIDDLEWARE = [
@@ -198,6 +200,7 @@ CELERY_BEAT_SCHEDULE = {
     # The queue's age and surge points change with time, not only with filings.
     "priorities-refresh": {"task": "complaints.tasks.priorities_refresh", "schedule": 3600.0},
     "notifications-sweep": {"task": "complaints.tasks.notifications_sweep", "schedule": 300.0},
+    "risks-refresh": {"task": "portal.escalations.tasks.risks_refresh_task", "schedule": 3600.0},
 }
 
 REST_FRAMEWORK = {
@@ -287,3 +290,5 @@ MODERATION_CLAIM_TTL = timedelta(minutes=30)
 # flags them all (complaints.flags).
 BRIGADING_COUNT = 3
 BRIGADING_WINDOW = timedelta(hours=24)
+# Escalations (issue 5): police are told of a vanished or surging merchant once claimed losses reach this.
+ESCALATION_POLICE_MIN_LOSS = Decimal("50000")

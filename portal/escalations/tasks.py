@@ -1,0 +1,16 @@
+"""Celery tasks: thin wrappers taking IDs; the work and its idempotence live in risk_service."""
+
+from celery import shared_task
+
+from portal.escalations import risk_service
+
+
+@shared_task(acks_late=True, ignore_result=True, time_limit=120, soft_time_limit=100)
+def merchant_risk_recompute_task(merchant_id: int) -> None:
+    risk_service.merchant_risk_recompute(merchant_id=merchant_id)
+
+
+# Hourly (settings.CELERY_BEAT_SCHEDULE "risks-refresh"): windows and baselines move with the clock.
+@shared_task(ignore_result=True, time_limit=1800, soft_time_limit=1700)
+def risks_refresh_task() -> int:
+    return risk_service.risks_refresh()
