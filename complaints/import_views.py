@@ -20,6 +20,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from complaints import importing
 from complaints.decorators import moderator_required
 from complaints.models import Complaint, ImportJob
+from complaints.spreadsheets import csv_cell
 
 MSG_QUEUED = _("The file was accepted: %(rows)d rows are queued for import.")
 MSG_ROW_ID = _("Row id")
@@ -31,8 +32,6 @@ MSG_CSV_PROBLEM = _("Problem")
 FILE_ACCEPT = ".csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # Field labels for the mapping and the report; the victim reference and the row id are not complaint fields.
 EXTRA_LABELS = {"complainant_ref": _("victim reference"), "source_row": MSG_ROW_ID, NON_FIELD_ERRORS: MSG_CSV_ROW}
-# A cell a spreadsheet would run as a formula (CSV injection) is prefixed with an apostrophe.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def field_label(name: str) -> str:
@@ -175,11 +174,6 @@ def import_progress(request, uuid):
     return render(request, "complaints/imports/_progress.html", _progress_context(job))
 
 
-def _cell(value) -> str:
-    text = str(value)
-    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
-
-
 @moderator_required
 @require_safe
 def import_rejected_csv(request, uuid):
@@ -193,7 +187,9 @@ def import_rejected_csv(request, uuid):
         for name, problems in entry["errors"].items():
             column = job.mapping.get(name) or field_label(name)
             for problem in problems:
-                writer.writerow([_cell(entry.get("line", "")), _cell(entry["row"]), _cell(column), _cell(problem)])
+                writer.writerow(
+                    [csv_cell(entry.get("line", "")), csv_cell(entry["row"]), csv_cell(column), csv_cell(problem)]
+                )
     response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="rejected-{job.uuid}.csv"'
     response["X-Content-Type-Options"] = "nosniff"

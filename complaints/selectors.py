@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from django.db.models import Count, Q
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -20,6 +20,7 @@ from complaints.models import (
     Notification,
     TimelineEvent,
 )
+from merchants.regions import Region
 
 WINDOWS = {"24h": timedelta(hours=24), "7d": timedelta(days=7), "30d": timedelta(days=30)}
 
@@ -280,3 +281,93 @@ def risk_merchant_ids(*, since: datetime) -> list[int]:
         .distinct()
         .order_by("merchant_id")
     )
+
+
+def escalation_complaints(*, merchant_id: int) -> QuerySet[Complaint]:
+    """The merchant's counted complaints (accepted or later, not flagged as brigading: what the risk rules count),
+    oldest first, with the complainant and the ready evidence, for an escalation's dossier."""
+    return (
+        Complaint.objects.filter(merchant_id=merchant_id, status__in=RISK_STATUSES)
+        .exclude(flags__kind__in=BRIGADING_FLAGS)
+        .select_related("complainant")
+        .prefetch_related(
+            Prefetch("evidence", queryset=Evidence.objects.filter(status=Evidence.Status.READY).exclude(display=""))
+        )
+        .order_by("submitted_at", "id")
+    )
+
+
+# Authority staff --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AuthorityComplaint:
+    """What authority staff read of a complaint inside an escalation sent to them: the facts and the redacted
+    account. Built from a few columns only, so the raw narrative, the complainant and the typed merchant claims
+    cannot reach the authority portal by a template's mistake; evidence travels in the dossier."""
+
+    pk: int
+    code: str
+    submitted_at: datetime
+    category: str
+    category_display: str
+    status_display: str
+    amount: Decimal | None
+    currency: str
+    region: str
+    region_display: str
+    narrative: str  # the redacted account
+
+
+_AUTHORITY_COLUMNS = (
+    "pk",
+    "code",
+    "submitted_at",
+    "category",
+    "status",
+    "amount",
+    "currency",
+    "region",
+    "narrative_redacted",
+)
+
+
+def _authority_complaint(row: dict) -> AuthorityComplaint:
+    return AuthorityComplaint(
+        pk=row["pk"],
+        code=row["code"],
+        submitted_at=row["submitted_at"],
+        category=row["category"],
+        category_display=Category(row["category"]).label,
+        status_display=Complaint.Status(row["status"]).label,
+        amount=row["amount"],
+        currency=row["currency"],
+        region=row["region"],
+        region_display=Region(row["region"]).label if row["region"] else "",
+        narrative=row["narrative_redacted"],
+    )
+
+
+def authority_complaints(*, merchant_id: int) -> list[AuthorityComplaint]:
+    """The merchant's counted complaints (accepted or later, not flagged as brigading: what the dossier carries),
+    newest first. Complaints follow their merchant through merges: the escalated (root) merchant's id finds all."""
+    rows = (
+        Complaint.objects.filter(merchant_id=merchant_id, status__in=RISK_STATUSES)
+        .exclude(flags__kind__in=BRIGADING_FLAGS)
+        .order_by("-submitted_at", "-pk")
+        .values(*_AUTHORITY_COLUMNS)
+    )
+    return [_authority_complaint(row) for row in rows]
+
+
+def authority_complaint_get(*, merchant_id: int, code: str) -> AuthorityComplaint:
+    """One counted complaint of the merchant by its tracking code, or 404 (another merchant's, or not counted)."""
+    row = (
+        Complaint.objects.filter(merchant_id=merchant_id, status__in=RISK_STATUSES, code=code)
+        .exclude(flags__kind__in=BRIGADING_FLAGS)
+        .values(*_AUTHORITY_COLUMNS)
+        .first()
+    )
+    if row is None:
+        raise Http404
+    return _authority_complaint(row)

@@ -201,6 +201,7 @@ CELERY_BEAT_SCHEDULE = {
     "priorities-refresh": {"task": "complaints.tasks.priorities_refresh", "schedule": 3600.0},
     "notifications-sweep": {"task": "complaints.tasks.notifications_sweep", "schedule": 300.0},
     "risks-refresh": {"task": "portal.escalations.tasks.risks_refresh_task", "schedule": 3600.0},
+    "deliveries-sweep": {"task": "portal.escalations.tasks.deliveries_sweep_task", "schedule": 60.0},
 }
 
 REST_FRAMEWORK = {
@@ -292,3 +293,8 @@ BRIGADING_COUNT = 3
 BRIGADING_WINDOW = timedelta(hours=24)
 # Escalations (issue 5): police are told of a vanished or surging merchant once claimed losses reach this.
 ESCALATION_POLICE_MIN_LOSS = Decimal("50000")
+# How long the dossier link in an escalation email stays valid (staff still have to log in).
+DOSSIER_LINK_TTL = timedelta(days=7)
+# Outbound webhooks: seconds to wait for the authority's endpoint; loopback targets only in tests.
+WEBHOOK_TIMEOUT = 10
+WEBHOOK_ALLOW_LOOPBACK = False

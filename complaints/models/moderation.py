@@ -3,25 +3,11 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from complaints.models.append_only import AppendOnlyModel
 from complaints.models.complaint import Complaint
 
-MSG_APPEND_ONLY = "Moderation actions are append-only."
 
-
-class AppendOnlyQuerySet(models.QuerySet):
-    """No bulk rewrite of the record: update() and delete() refuse, as the instances do."""
-
-    def update(self, **kwargs):
-        raise ValueError(MSG_APPEND_ONLY)
-
-    def delete(self):
-        raise ValueError(MSG_APPEND_ONLY)
-
-    def bulk_update(self, objs, fields, batch_size=None):
-        raise ValueError(MSG_APPEND_ONLY)
-
-
-class ModerationAction(models.Model):
+class ModerationAction(AppendOnlyModel):
     """The audit record of one moderator action on a complaint: who, when, what, before and after.
 
     The code has no path to change or remove a row (instances and querysets refuse), and the complaint's
@@ -40,8 +26,6 @@ class ModerationAction(models.Model):
     note = models.TextField(_("note"), blank=True)
     created_at = models.DateTimeField(_("when"), auto_now_add=True)
 
-    objects = AppendOnlyQuerySet.as_manager()
-
     class Meta:
         ordering = ["created_at", "id"]
         verbose_name = _("moderation action")
@@ -49,14 +33,6 @@ class ModerationAction(models.Model):
 
     def __str__(self):
         return f"{self.complaint_id} {self.action}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise ValueError(MSG_APPEND_ONLY)
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValueError(MSG_APPEND_ONLY)
 
 
 class Flag(models.Model):

@@ -1,3 +1,4 @@
+import base64
 import secrets
 import uuid
 
@@ -9,9 +10,8 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from complaints.models.append_only import AppendOnlyModel
 from merchants.regions import Region
-
-MSG_APPEND_ONLY = "Escalation events are append-only."
 
 
 class Authority(models.Model):
@@ -71,7 +71,8 @@ class Authority(models.Model):
 
     def save(self, *args, **kwargs):
         if self.webhook_url and not self.webhook_secret:
-            self.webhook_secret = secrets.token_urlsafe(32)
+            # Standard Webhooks format: "whsec_" and the base64 of 32 random bytes.
+            self.webhook_secret = "whsec_" + base64.b64encode(secrets.token_bytes(32)).decode()
         super().save(*args, **kwargs)
 
     @property
@@ -244,20 +245,7 @@ class Escalation(models.Model):
         return self.status != self.Status.CLOSED
 
 
-class AppendOnlyQuerySet(models.QuerySet):
-    """No bulk rewrite of the record: update() and delete() refuse, as the instances do."""
-
-    def update(self, **kwargs):
-        raise ValueError(MSG_APPEND_ONLY)
-
-    def delete(self):
-        raise ValueError(MSG_APPEND_ONLY)
-
-    def bulk_update(self, objs, fields, batch_size=None):
-        raise ValueError(MSG_APPEND_ONLY)
-
-
-class EscalationEvent(models.Model):
+class EscalationEvent(AppendOnlyModel):
     """The escalation's history, append-only: opened, each supplement, each transition, reminders, deadlines
     missed."""
 
@@ -287,8 +275,6 @@ class EscalationEvent(models.Model):
     # Services pass their clock, so tests of deadlines control it.
     created_at = models.DateTimeField(_("when"), default=timezone.now)
 
-    objects = AppendOnlyQuerySet.as_manager()
-
     class Meta:
         ordering = ["created_at", "id"]
         verbose_name = _("escalation event")
@@ -297,10 +283,79 @@ class EscalationEvent(models.Model):
     def __str__(self):
         return f"{self.escalation_id} {self.kind}"
 
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise ValueError(MSG_APPEND_ONLY)
-        super().save(*args, **kwargs)
 
-    def delete(self, *args, **kwargs):
-        raise ValueError(MSG_APPEND_ONLY)
+class Delivery(models.Model):
+    """The outbox: one message about an escalation to one channel of its authority. The row is the durable
+    record (DESIGN.md section 4): a broker or mail-server outage delays it, a sweeper sends it, and the webhook
+    id stays the same across retries so receivers can drop repeats."""
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", _("Email")
+        WEBHOOK = "webhook", _("Webhook")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting to be sent")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+        DISABLED = "disabled", _("Endpoint disabled")
+
+    uuid = models.UUIDField(_("public id"), default=uuid.uuid4, unique=True, editable=False)
+    escalation = models.ForeignKey(
+        Escalation, verbose_name=_("escalation"), on_delete=models.CASCADE, related_name="deliveries"
+    )
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    # What happened to the escalation that this message tells: opened, supplemented, reminded.
+    event = models.CharField(_("event"), max_length=20)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt"), default=timezone.now)
+    last_error = models.CharField(_("last error"), max_length=200, blank=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("delivery")
+        verbose_name_plural = _("deliveries")
+        indexes = [
+            # The sweeper: WHERE status = 'pending' AND next_attempt_at <= now().
+            models.Index(fields=["status", "next_attempt_at"], name="delivery_due_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.escalation_id} {self.channel} {self.status}"
+
+
+class AccessLog(AppendOnlyModel):
+    """Everything authority staff open: an escalation, a complaint inside it, a dossier download. Append-only."""
+
+    class Action(models.TextChoices):
+        VIEW_ESCALATION = "view_escalation", _("Opened an escalation")
+        VIEW_COMPLAINT = "view_complaint", _("Opened a complaint")
+        DOWNLOAD_DOSSIER = "download_dossier", _("Downloaded the dossier")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.PROTECT, related_name="+"
+    )
+    authority = models.ForeignKey(Authority, verbose_name=_("authority"), on_delete=models.PROTECT, related_name="+")
+    escalation = models.ForeignKey(
+        Escalation, verbose_name=_("escalation"), on_delete=models.PROTECT, related_name="access_log"
+    )
+    complaint = models.ForeignKey(
+        "complaints.Complaint",
+        verbose_name=_("complaint"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    action = models.CharField(_("action"), max_length=20, choices=Action.choices)
+    created_at = models.DateTimeField(_("when"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("access log entry")
+        verbose_name_plural = _("access log")
+
+    def __str__(self):
+        return f"{self.user_id} {self.action} {self.escalation_id}"

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from merchants.models import Merchant
+from portal.escalations import delivery
 from portal.escalations.models import AuthorityMember, Escalation, EscalationEvent, RiskRule
 from portal.escalations.routing import root_merchant, route
 from portal.escalations.selectors import (
@@ -91,7 +92,15 @@ def _supplement(
     escalation.supplements += 1
     escalation.save(update_fields=["rules", "reasons", "complaint_count", "claimed_loss", "supplements"])
     _event(escalation, Event.SUPPLEMENTED, now=now, actor=actor, **data)
+    # A wave adds complaints every few minutes: the authority is told again when a rule is added or the count
+    # reaches the next power of two (8, 16, 32...), not each time.
+    if added or _is_power_of_two(complaint_count):
+        delivery.deliveries_enqueue(escalation=escalation, event=Event.SUPPLEMENTED)
     return escalation
+
+
+def _is_power_of_two(number: int) -> bool:
+    return number > 0 and number & (number - 1) == 0
 
 
 @transaction.atomic
@@ -153,6 +162,7 @@ def escalation_open(
             complaint_count=complaint_count,
             claimed_loss=str(claimed_loss),
         )
+        delivery.deliveries_enqueue(escalation=escalation, event=Event.OPENED)
         return escalation, True
     # The constraint refused our row, yet no open escalation is visible: not a race this code can settle.
     raise IntegrityError("escalation_one_open: no open escalation found after a conflicting insert")
