@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
+from django.db import models
 from django.db.models import Q, Sum
 
 from complaints.models import DailyRollup
@@ -66,4 +67,22 @@ def merchant_escalation_facts(*, merchant: Merchant) -> EscalationFacts:
         complaint_count=stats.complaints if stats else 0,
         claimed_loss=stats.loss if stats else Decimal("0.00"),
         complainant_regions=[row["region"] for row in regions for _ in range(row["complaints"])],
+    )
+
+
+def merchant_escalations(*, merchant: Merchant):
+    """The merchant's escalations, open ones first, with their authorities (the moderators' merchant page)."""
+    return (
+        Escalation.objects.filter(merchant=merchant)
+        .select_related("authority")
+        .order_by(models.Case(models.When(status=Escalation.Status.CLOSED, then=1), default=0), "-opened_at")
+    )
+
+
+def escalations_open():
+    """Every escalation not closed, for moderators, oldest first."""
+    return (
+        Escalation.objects.exclude(status=Escalation.Status.CLOSED)
+        .select_related("merchant", "authority")
+        .order_by("opened_at", "pk")
     )

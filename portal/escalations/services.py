@@ -336,5 +336,8 @@ def escalations_flag_overdue(*, now: datetime) -> int:
                     setattr(escalation, mark, now)
                     escalation.save(update_fields=[mark])
                     _event(escalation, Event.OVERDUE, now=now, deadline=deadline, due=due.isoformat())
+                    # The authority is reminded once per missed deadline; moderators see it in their list.
+                    delivery.deliveries_enqueue(escalation=escalation, event=Event.REMINDED)
+                    _event(escalation, Event.REMINDED, now=now, deadline=deadline)
                     flagged += 1
     return flagged

@@ -1,8 +1,9 @@
 """Celery tasks: thin wrappers taking IDs; the work and its idempotence live in the services."""
 
 from celery import shared_task
+from django.utils import timezone
 
-from portal.escalations import delivery, risk_service
+from portal.escalations import delivery, risk_service, services
 
 
 @shared_task(acks_late=True, ignore_result=True, time_limit=120, soft_time_limit=100)
@@ -25,3 +26,8 @@ def delivery_send_task(delivery_id: int) -> None:
 @shared_task(ignore_result=True, time_limit=300, soft_time_limit=270)
 def deliveries_sweep_task() -> int:
     return delivery.deliveries_sweep()
+
+
+@shared_task(ignore_result=True, time_limit=300, soft_time_limit=270)
+def escalations_overdue_task() -> int:
+    return services.escalations_flag_overdue(now=timezone.now())

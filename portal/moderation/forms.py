@@ -53,3 +53,12 @@ class MergeIntoForm(forms.Form):
             raise forms.ValidationError(MSG_UNKNOWN_MERCHANT, code="unknown") from None
         # An old address of a merged merchant means the merchant it is part of now.
         return merchant_root(merchant)
+
+
+class EscalateForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why this merchant should be escalated"),
+        max_length=NOTE_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("The regulator, the platform owner and, for large losses, the police receive it."),
+    )

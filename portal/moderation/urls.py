@@ -12,4 +12,6 @@ urlpatterns = [
     path("merchants/<uuid:uuid>/", views.merchant_detail, name="merchant"),
     path("merchants/<uuid:uuid>/merge/", views.merchant_merge, name="merchant_merge"),
     path("merchants/<uuid:uuid>/merges/<uuid:merge>/undo/", views.merge_undo, name="merge_undo"),
+    path("merchants/<uuid:uuid>/escalate/", views.merchant_escalate, name="merchant_escalate"),
+    path("escalations/", views.escalation_list, name="escalations"),
 ]

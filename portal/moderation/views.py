@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST, require_safe
 
@@ -24,7 +25,9 @@ from merchants.selectors import (
     proposal_get,
     proposals_open,
 )
-from portal.moderation.forms import DecisionForm, MergeIntoForm, UndoMergeForm
+from portal.escalations.selectors import escalations_open, escalations_overdue, merchant_escalations
+from portal.escalations.services import EscalationError, escalation_manual
+from portal.moderation.forms import DecisionForm, EscalateForm, MergeIntoForm, UndoMergeForm
 
 PROPOSALS_PER_PAGE = 25
 RECENT_COMPLAINTS = 5
@@ -46,6 +49,7 @@ MSG_REJECTED = _("Proposal rejected: the two merchants are kept apart.")
 MSG_MERGED = _("%(source)s was merged into %(target)s.")
 MSG_UNMERGED = _("The merge was undone: %(name)s is a merchant of its own again.")
 MSG_FORM_INVALID = _("Nothing was changed: %(errors)s")
+MSG_ESCALATED = _("Escalated to %(authorities)s.")
 
 
 def reason_labels(reasons: list[str]) -> list[str]:
@@ -147,8 +151,39 @@ def merchant_detail(request, uuid):
         "history": history,
         "undo_form": UndoMergeForm(),
         "merge_form": MergeIntoForm(),
+        "escalations": list(merchant_escalations(merchant=merchant)),
+        "escalate_form": EscalateForm(),
     }
     return render(request, "moderation/merchant_detail.html", context)
+
+
+@moderator_required
+@require_POST
+def merchant_escalate(request, uuid):
+    """Manual escalation: the merchant goes to the authorities routing picks, like a surge would."""
+    merchant = merchant_get(uuid=uuid)
+    form = EscalateForm(request.POST)
+    if not form.is_valid():
+        _form_error(request, form)
+        return redirect("moderation:merchant", uuid=merchant.uuid)
+    try:
+        escalations = escalation_manual(merchant=merchant, moderator=request.user, reason=form.cleaned_data["reason"])
+    except EscalationError as error:
+        messages.error(request, error.message)
+        return redirect("moderation:merchant", uuid=merchant.uuid)
+    names = ", ".join(str(escalation.authority) for escalation in escalations)
+    messages.success(request, MSG_ESCALATED % {"authorities": names})
+    return redirect("moderation:merchant", uuid=merchant.uuid)
+
+
+@moderator_required
+@require_safe
+def escalation_list(request):
+    """Open escalations, with the ones whose authority missed a deadline first."""
+    now = timezone.now()
+    overdue = list(escalations_overdue(now=now))
+    others = [e for e in escalations_open() if e.pk not in {o.pk for o in overdue}]
+    return render(request, "moderation/escalation_list.html", {"overdue": overdue, "others": others})
 
 
 @moderator_required

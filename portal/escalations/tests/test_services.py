@@ -325,6 +325,22 @@ def test_overdue_deadlines_are_flagged_once_each(escalation, staff):
     ]
 
 
+def test_a_missed_deadline_reminds_the_authority_once(escalation):
+    from portal.escalations.models import Delivery
+
+    opened = set(Delivery.objects.filter(escalation=escalation).values_list("pk", flat=True))
+    escalations_flag_overdue(now=T0 + timedelta(hours=25))
+    escalations_flag_overdue(now=T0 + timedelta(hours=26))
+    reminders = Delivery.objects.filter(escalation=escalation, event=Event.REMINDED).exclude(pk__in=opened)
+    channels = set(escalation.authority.contact_emails and ["email"]) | set(
+        escalation.authority.webhook_url and ["webhook"]
+    )
+    assert channels  # the seeded regulator has a contact address
+    assert set(reminders.values_list("channel", flat=True)) == channels
+    assert reminders.count() == len(channels)
+    assert escalation.events.filter(kind=Event.REMINDED).count() == 1
+
+
 def test_both_deadlines_missed_at_once_are_two_flags(escalation):
     assert escalations_flag_overdue(now=T0 + timedelta(days=20)) == 2
     assert escalation.events.filter(kind=Event.OVERDUE).count() == 2
