@@ -175,6 +175,9 @@ CLUSTER_SIZE = 60
 CLUSTER_STRAYS = 12
 CLUSTER_DAYS_AGO = 6
 CLUSTER_HOURS = 40
+# Wave complaints already accepted by moderators, and the authority the demo authority account works for.
+CLUSTER_ACCEPTED = 20
+DEMO_AUTHORITY_REGION = "500000"
 RUNAWAY_STORIES = (
     "{date}在微信小程序“{name}”预购了{item}，页面写着预售价比官网便宜500元，开售第二天发货。"
     "我付了{amount}，到现在没有发货，客服只有机器人自动回复，小程序也搜不到了。",

@@ -129,3 +129,22 @@ def test_the_same_seed_tells_the_same_stories():
     seed()
 
     assert sorted(Complaint.objects.values_list("narrative", "amount", "region", "merchant_name", "status")) == first
+
+
+def test_the_early_warning_has_escalated_the_runaway_shop_and_the_demo_authority_sees_it(
+    client, django_capture_on_commit_callbacks
+):
+    from portal.escalations.models import Escalation
+
+    # As in `make run`: the risk recompute runs after the seed commits.
+    with django_capture_on_commit_callbacks(execute=True):
+        seed()
+
+    shop = Merchant.objects.get(identifiers__kind=Identifier.Kind.APP_ID, identifiers__normalized=demo.RUNAWAY_APP_ID)
+    kinds = set(Escalation.objects.filter(merchant=shop).values_list("authority__kind", "authority__region"))
+    assert {("market_regulator", demo.DEMO_AUTHORITY_REGION), ("platform_owner", "")} <= kinds
+    # The rest of the wave still waits for moderators.
+    assert shop.complaints.filter(status=Complaint.Status.SUBMITTED).exists()
+    authority = User.objects.get(email=demo.ROLE_ACCOUNTS[3][1])
+    client.force_login(authority)
+    assert shop.name in client.get("/authority/").content.decode()

@@ -23,6 +23,7 @@ from complaints.services import complaint_submit
 from merchants.models import Identifier, Merchant
 from merchants.services import MerchantClaims, merchant_resolve
 from portal.accounts.models import User
+from portal.escalations.models import Authority, AuthorityMember
 from portal.pages import demo
 
 # Same seed, same complaints (tracking codes aside: those come from the system's CSPRNG).
@@ -51,6 +52,7 @@ class _Seeder:
         self.regions = list(demo.REGION_WEIGHTS)
         self.region_weights = list(demo.REGION_WEIGHTS.values())
         self.dates: dict[int, datetime] = {}
+        self.cluster: list[int] = []
 
     def run(self) -> int:
         for merchant in (demo.RUNAWAY_MERCHANT, *demo.OTHER_MERCHANTS):
@@ -70,8 +72,13 @@ class _Seeder:
         where the complainant consented), a few rejected or sent back with a question. Newer ones wait in the
         queue, the run-away cluster among them."""
         cutoff = self.now - demo.MODERATED_AFTER
+        # The first complaints of the run-away wave were accepted as they came: enough for the early warning to
+        # escalate the shop to the regulator, Tencent and the police; the rest of the wave waits in the queue.
+        wave = set(self.cluster[: demo.CLUSTER_ACCEPTED])
+        for pk in sorted(wave):
+            workflow.complaint_accept(complaint=Complaint.objects.get(pk=pk), moderator=self.moderator)
         for pk, submitted_at in sorted(self.dates.items()):
-            if submitted_at > cutoff:
+            if submitted_at > cutoff or pk in wave:
                 continue
             complaint = Complaint.objects.get(pk=pk)
             draw = self.rng.random()
@@ -95,6 +102,7 @@ class _Seeder:
         for index, submitted_at in enumerate(moments):
             namings = demo.RUNAWAY_STRAY_NAMINGS if index in strays else demo.RUNAWAY_NAMINGS
             self._file(demo.RUNAWAY_MERCHANT, scenario, self.rng.choice(namings), submitted_at, first=index == 0)
+            self.cluster.append(max(self.dates))
 
     def _spread(self, scenario: demo.Scenario) -> datetime:
         older, newer = scenario.days_ago
@@ -178,6 +186,9 @@ def _ensure_accounts() -> tuple[dict[str, User], list[User]]:
             user.set_password(password)
             user.save(update_fields=["password"])
         accounts[role] = user
+    # The authority account works for the regulator of Chongqing, where the run-away shop is registered.
+    regulator = Authority.objects.get(kind=Authority.Kind.MARKET_REGULATOR, region=demo.DEMO_AUTHORITY_REGION)
+    AuthorityMember.objects.get_or_create(user=accounts["authority"], defaults={"authority": regulator})
     crowd = []
     for number in range(1, demo.CROWD_SIZE + 1):
         user, created = User.objects.get_or_create(email=demo.crowd_email(number), defaults={"email_verified": True})
