@@ -256,13 +256,19 @@ class RiskInput:
     region: str
 
 
+def _counted() -> QuerySet[Complaint]:
+    """Complaints that count against a merchant for escalation: accepted or later, and not flagged as brigading.
+    The risk rules, the dossier and the authority portal read this one definition, so they always agree."""
+    return Complaint.objects.filter(status__in=RISK_STATUSES).exclude(flags__kind__in=BRIGADING_FLAGS)
+
+
 def merchant_risk_inputs(*, merchant_id: int, since: datetime) -> list[RiskInput]:
     """The merchant's accepted-or-later complaints submitted since `since`, oldest first, without those flagged as
     brigading (one account or one address filing many): a pile-on must not raise an alarm. Reads the
     (merchant, submitted_at) index."""
     rows = (
-        Complaint.objects.filter(merchant_id=merchant_id, submitted_at__gte=since, status__in=RISK_STATUSES)
-        .exclude(flags__kind__in=BRIGADING_FLAGS)
+        _counted()
+        .filter(merchant_id=merchant_id, submitted_at__gte=since)
         .order_by("submitted_at")
         .values_list("submitted_at", "category", "amount", "currency", "region")
     )
@@ -275,8 +281,8 @@ def merchant_risk_inputs(*, merchant_id: int, since: datetime) -> list[RiskInput
 def risk_merchant_ids(*, since: datetime) -> list[int]:
     """Merchants with a counted complaint submitted since `since`: those whose risk the hourly refresh updates."""
     return list(
-        Complaint.objects.filter(submitted_at__gte=since, status__in=RISK_STATUSES)
-        .exclude(flags__kind__in=BRIGADING_FLAGS)
+        _counted()
+        .filter(submitted_at__gte=since)
         .values_list("merchant_id", flat=True)
         .distinct()
         .order_by("merchant_id")
@@ -287,8 +293,8 @@ def escalation_complaints(*, merchant_id: int) -> QuerySet[Complaint]:
     """The merchant's counted complaints (accepted or later, not flagged as brigading: what the risk rules count),
     oldest first, with the complainant and the ready evidence, for an escalation's dossier."""
     return (
-        Complaint.objects.filter(merchant_id=merchant_id, status__in=RISK_STATUSES)
-        .exclude(flags__kind__in=BRIGADING_FLAGS)
+        _counted()
+        .filter(merchant_id=merchant_id)
         .select_related("complainant")
         .prefetch_related(
             Prefetch("evidence", queryset=Evidence.objects.filter(status=Evidence.Status.READY).exclude(display=""))
@@ -351,23 +357,13 @@ def _authority_complaint(row: dict) -> AuthorityComplaint:
 def authority_complaints(*, merchant_id: int) -> list[AuthorityComplaint]:
     """The merchant's counted complaints (accepted or later, not flagged as brigading: what the dossier carries),
     newest first. Complaints follow their merchant through merges: the escalated (root) merchant's id finds all."""
-    rows = (
-        Complaint.objects.filter(merchant_id=merchant_id, status__in=RISK_STATUSES)
-        .exclude(flags__kind__in=BRIGADING_FLAGS)
-        .order_by("-submitted_at", "-pk")
-        .values(*_AUTHORITY_COLUMNS)
-    )
+    rows = _counted().filter(merchant_id=merchant_id).order_by("-submitted_at", "-pk").values(*_AUTHORITY_COLUMNS)
     return [_authority_complaint(row) for row in rows]
 
 
 def authority_complaint_get(*, merchant_id: int, code: str) -> AuthorityComplaint:
     """One counted complaint of the merchant by its tracking code, or 404 (another merchant's, or not counted)."""
-    row = (
-        Complaint.objects.filter(merchant_id=merchant_id, status__in=RISK_STATUSES, code=code)
-        .exclude(flags__kind__in=BRIGADING_FLAGS)
-        .values(*_AUTHORITY_COLUMNS)
-        .first()
-    )
+    row = _counted().filter(merchant_id=merchant_id, code=code).values(*_AUTHORITY_COLUMNS).first()
     if row is None:
         raise Http404
     return _authority_complaint(row)
