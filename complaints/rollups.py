@@ -12,7 +12,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from complaints.models import Complaint, DailyRollup, MerchantStats
+from complaints.models import ACCEPTED_STATUSES, UNCOUNTED_STATUSES, Complaint, DailyRollup, MerchantStats
 
 ZERO = Decimal("0.00")
 
@@ -21,14 +21,32 @@ def _cny(complaint: Complaint) -> Decimal:
     return complaint.amount if complaint.amount is not None and complaint.currency == "CNY" else ZERO
 
 
-def _cell(complaint: Complaint) -> dict:
+def counted_cell(complaint: Complaint, status: str) -> dict | None:
+    """The daily rollup cell a complaint in `status` counts in, or None when rejected or withdrawn."""
+    if status in UNCOUNTED_STATUSES:
+        return None
     return {
         "day": timezone.localdate(complaint.submitted_at),
         "merchant_id": complaint.merchant_id,
         "category": complaint.category,
         "region": complaint.region,
         "platform": complaint.platform,
+        "verified": status in ACCEPTED_STATUSES,
     }
+
+
+def _cell_add(cell: dict | None, loss: Decimal) -> None:
+    if cell is not None:
+        row, _created = DailyRollup.objects.get_or_create(**cell)
+        DailyRollup.objects.filter(pk=row.pk).update(complaints=F("complaints") + 1, loss=F("loss") + loss)
+
+
+def _cell_remove(cell: dict | None, loss: Decimal) -> None:
+    if cell is not None:
+        DailyRollup.objects.filter(**cell, complaints__gt=0).update(
+            complaints=F("complaints") - 1, loss=F("loss") - loss
+        )
+        DailyRollup.objects.filter(**cell, complaints=0).delete()
 
 
 def _stats_locked(merchant_id: int) -> MerchantStats:
@@ -54,16 +72,20 @@ def rollup_complaint_added(*, complaint: Complaint) -> None:
     stats.first_at = min(filter(None, [stats.first_at, complaint.submitted_at]))
     stats.last_at = max(filter(None, [stats.last_at, complaint.submitted_at]))
     stats.save()
-    cell, _created = DailyRollup.objects.get_or_create(**_cell(complaint))
-    DailyRollup.objects.filter(pk=cell.pk).update(complaints=F("complaints") + 1, loss=F("loss") + _cny(complaint))
+    _cell_add(counted_cell(complaint, complaint.status), _cny(complaint))
 
 
 @transaction.atomic
 def rollup_status_changed(*, complaint: Complaint, old_status: str) -> None:
-    """Move one complaint between status counts: every status transition calls this."""
+    """Move one complaint between status counts and rollup cells: every status transition calls this."""
     if old_status == complaint.status:
         return
+    # The merchant's totals row is the lock that also serialises its rollup cells.
     stats = _stats_locked(complaint.merchant_id)
+    old_cell, new_cell = counted_cell(complaint, old_status), counted_cell(complaint, complaint.status)
+    if old_cell != new_cell:
+        _cell_remove(old_cell, _cny(complaint))
+        _cell_add(new_cell, _cny(complaint))
     stats.by_status[old_status] = stats.by_status.get(old_status, 0) - 1
     if stats.by_status[old_status] <= 0:
         del stats.by_status[old_status]
@@ -93,9 +115,11 @@ def recount(merchant_ids) -> tuple[dict[int, dict], dict[tuple, tuple[int, Decim
         entry["first_at"] = min(filter(None, [entry["first_at"], complaint.submitted_at]))
         entry["last_at"] = max(filter(None, [entry["last_at"], complaint.submitted_at]))
         complainants[complaint.merchant_id].add(complaint.complainant_key)
-        cell = cells[tuple(_cell(complaint).values())]
-        cell[0] += 1
-        cell[1] += _cny(complaint)
+        counted = counted_cell(complaint, complaint.status)
+        if counted is not None:
+            cell = cells[tuple(counted.values())]
+            cell[0] += 1
+            cell[1] += _cny(complaint)
     for merchant_id, entry in totals.items():
         entry["complainants"] = len(complainants[merchant_id])
         entry["by_status"] = dict(entry["by_status"])
@@ -115,6 +139,6 @@ def rollup_rebuild(*, merchant_ids) -> None:
     DailyRollup.objects.filter(merchant_id__in=merchant_ids).delete()
     DailyRollup.objects.bulk_create(
         DailyRollup(day=day, merchant_id=merchant_id, category=category, region=region, platform=platform,
-                    complaints=count, loss=loss)
-        for (day, merchant_id, category, region, platform), (count, loss) in cells.items()
+                    verified=verified, complaints=count, loss=loss)
+        for (day, merchant_id, category, region, platform, verified), (count, loss) in cells.items()
     )  # fmt: skip

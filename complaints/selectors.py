@@ -10,6 +10,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from complaints.models import (
+    ACCEPTED_STATUSES,
     PUBLIC_STATUSES,
     Category,
     Complaint,
@@ -236,13 +237,7 @@ def complaint_question(*, complaint: Complaint) -> str:
 # Early warning ------------------------------------------------------------------------------------
 
 # Complaints a moderator accepted, whatever happened after: what the risk rules count.
-RISK_STATUSES = (
-    Complaint.Status.ACCEPTED,
-    Complaint.Status.CLOSED_MONETARY_RELIEF,
-    Complaint.Status.CLOSED_NON_MONETARY_RELIEF,
-    Complaint.Status.CLOSED_EXPLANATION,
-    Complaint.Status.UNRESOLVED,
-)
+RISK_STATUSES = tuple(sorted(ACCEPTED_STATUSES))
 BRIGADING_FLAGS = (Flag.Kind.BRIGADING_ACCOUNT, Flag.Kind.BRIGADING_ADDRESS)
 
 

@@ -35,6 +35,17 @@ def merchant_get(*, uuid) -> Merchant:
     return get_object_or_404(Merchant.objects.select_related("platform", "merged_into"), uuid=uuid)
 
 
+def merchant_find(*, uuid) -> Merchant | None:
+    """The active merchant a public id stands for (its root when merged), or None if there is none."""
+    merchant = Merchant.objects.select_related("platform", "merged_into").filter(uuid=uuid).first()
+    return merchant_root(merchant) if merchant else None
+
+
+def merchants_by_ids(ids) -> dict[int, Merchant]:
+    """Merchants by primary key, with their platforms, in one query."""
+    return Merchant.objects.select_related("platform").in_bulk(list(ids))
+
+
 def merchant_group_ids(merchant: Merchant) -> list[int]:
     """The active merchant and every merchant merged into it."""
     return [merchant.pk, *Merchant.objects.filter(merged_into=merchant).values_list("pk", flat=True)]

@@ -1,10 +1,12 @@
 """The complaints app's models, one module per idea."""
 
 from complaints.models.complaint import (
+    ACCEPTED_STATUSES,
     MSG_PAID_IN_FUTURE,
     NARRATIVE_MAX,
     NARRATIVE_MIN,
     PUBLIC_STATUSES,
+    UNCOUNTED_STATUSES,
     Category,
     Complaint,
     ComplaintDraft,
@@ -18,10 +20,12 @@ from complaints.models.rollups import DailyRollup, MerchantStats
 from complaints.models.timeline import TimelineEvent
 
 __all__ = [
+    "ACCEPTED_STATUSES",
     "MSG_PAID_IN_FUTURE",
     "NARRATIVE_MAX",
     "NARRATIVE_MIN",
     "PUBLIC_STATUSES",
+    "UNCOUNTED_STATUSES",
     "Category",
     "Complaint",
     "ComplaintDraft",

@@ -214,8 +214,8 @@ class ComplaintDraft(models.Model):
         return str(self.uuid)
 
 
-# Statuses in which a consenting complainant's redacted account is public.
-PUBLIC_STATUSES = frozenset(
+# Accepted by a moderator, whatever happened after: verified complaints.
+ACCEPTED_STATUSES = frozenset(
     {
         Complaint.Status.ACCEPTED,
         Complaint.Status.CLOSED_MONETARY_RELIEF,
@@ -224,3 +224,7 @@ PUBLIC_STATUSES = frozenset(
         Complaint.Status.UNRESOLVED,
     }
 )
+# Statuses in which a consenting complainant's redacted account is public.
+PUBLIC_STATUSES = ACCEPTED_STATUSES
+# Complaints statistics leave out: refused by a moderator or taken back by the complainant.
+UNCOUNTED_STATUSES = frozenset({Complaint.Status.REJECTED, Complaint.Status.WITHDRAWN})

@@ -34,7 +34,9 @@ class MerchantStats(models.Model):
 
 
 class DailyRollup(models.Model):
-    """Complaints per day, merchant, category, complainant's province and platform: what dashboards read."""
+    """Complaints per day, merchant, category, complainant's province, platform and verification: what dashboards
+    read. Only complaints that count are in it: a rejected or withdrawn complaint leaves its cell, and one a
+    moderator accepts moves to the verified cell (complaints.rollups.counted_cell)."""
 
     day = models.DateField(_("day"))
     merchant = models.ForeignKey(
@@ -43,6 +45,8 @@ class DailyRollup(models.Model):
     category = models.CharField(_("category"), max_length=40)
     region = models.CharField(_("province"), max_length=6, blank=True)
     platform = models.CharField(_("platform"), max_length=40, blank=True)
+    # Accepted by a moderator (or closed after that): the public statistics name merchants on these alone.
+    verified = models.BooleanField(_("verified"), default=False)
     complaints = models.PositiveIntegerField(_("complaints"), default=0)
     loss = models.DecimalField(_("claimed loss (CNY)"), max_digits=16, decimal_places=2, default=0)
 
@@ -52,12 +56,14 @@ class DailyRollup(models.Model):
         verbose_name_plural = _("daily rollups")
         constraints = [
             models.UniqueConstraint(
-                fields=["day", "merchant", "category", "region", "platform"], name="rollup_unique_cell"
+                fields=["day", "merchant", "category", "region", "platform", "verified"], name="rollup_cell_unique"
             ),
         ]
         indexes = [
             # Dashboards: WHERE day BETWEEN %s AND %s [AND region / platform / category = %s].
             models.Index(fields=["day", "region"], name="rollup_day_region_idx"),
+            # Platform owners' dashboards: WHERE day BETWEEN %s AND %s AND platform IN (...).
+            models.Index(fields=["platform", "day"], name="rollup_platform_day_idx"),
             # One merchant's history and merge rebuilds: WHERE merchant_id = %s.
             models.Index(fields=["merchant", "day"], name="rollup_merchant_day_idx"),
         ]

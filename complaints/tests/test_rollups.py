@@ -53,7 +53,7 @@ def kept() -> tuple[dict, dict]:
         if s.complaints
     }
     cells = {
-        (c.day, c.merchant_id, c.category, c.region, c.platform): (c.complaints, c.loss)
+        (c.day, c.merchant_id, c.category, c.region, c.platform, c.verified): (c.complaints, c.loss)
         for c in DailyRollup.objects.all()
         if c.complaints
     }
@@ -146,3 +146,27 @@ def test_imported_victims_count_as_distinct_complainants(moderator):
             complainant_ref=ref,
         )
     assert MerchantStats.objects.get().complainants == 2
+
+
+def test_accepting_moves_a_complaint_to_the_verified_cell_and_rejecting_takes_it_out(complainant, moderator):
+    from complaints import workflow
+
+    def file():
+        return services.complaint_submit(
+            complainant=complainant,
+            claims=MerchantClaims(app_id="wx0000000000000002"),
+            category="not_delivered",
+            narrative=NARRATIVE,
+            amount=Decimal("100.00"),
+            region="440000",
+        )
+
+    kept_one, dropped = file(), file()
+    workflow.complaint_review_start(complaint=kept_one, moderator=moderator)
+    workflow.complaint_accept(complaint=kept_one, moderator=moderator)
+    workflow.complaint_review_start(complaint=dropped, moderator=moderator)
+    workflow.complaint_reject(complaint=dropped, moderator=moderator, reason="spam")
+
+    cells = list(DailyRollup.objects.values_list("verified", "complaints", "loss"))
+    assert cells == [(True, 1, Decimal("100.00"))]
+    assert MerchantStats.objects.get(merchant=kept_one.merchant).complaints == 2

@@ -10,7 +10,7 @@ from django.db.models import Q, Sum
 from complaints.models import DailyRollup
 from complaints.selectors import merchant_stats_many
 from merchants.models import Merchant
-from portal.escalations.models import Authority, Escalation
+from portal.escalations.models import Authority, Escalation, MerchantRisk
 
 Status = Escalation.Status
 
@@ -85,4 +85,47 @@ def escalations_open():
         Escalation.objects.exclude(status=Escalation.Status.CLOSED)
         .select_related("merchant", "authority")
         .order_by("opened_at", "pk")
+    )
+
+
+# Risk levels, from the score the risk engine keeps: one rule that escalates on its own (a surge, a vanished
+# merchant) makes a merchant high risk; a young company or a large volume alone makes it medium.
+RISK_HIGH = 60
+RISK_MEDIUM = 30
+RISK_LEVELS = ("high", "medium", "low")
+
+
+def risk_level(score: int | None) -> str:
+    if score is not None and score >= RISK_HIGH:
+        return "high"
+    return "medium" if score is not None and score >= RISK_MEDIUM else "low"
+
+
+def risk_scores(*, merchant_ids) -> dict[int, int]:
+    """The kept risk score of each of these merchants that has one."""
+    return dict(MerchantRisk.objects.filter(merchant_id__in=list(merchant_ids)).values_list("merchant_id", "score"))
+
+
+def risk_level_q(levels) -> Q:
+    """Merchants (on the path "merchant__...") at any of these risk levels; no score at all is low."""
+    q = Q(pk__in=[])
+    for level in levels:
+        if level == "high":
+            q |= Q(merchant__risk__score__gte=RISK_HIGH)
+        elif level == "medium":
+            q |= Q(merchant__risk__score__gte=RISK_MEDIUM, merchant__risk__score__lt=RISK_HIGH)
+        else:
+            q |= Q(merchant__risk__score__lt=RISK_MEDIUM) | Q(merchant__risk__isnull=True)
+    return q
+
+
+def escalation_counts(*, authority: Authority | None, merchant_ids, now: datetime) -> dict:
+    """Open and overdue escalations: those of one authority (None: all of them), of these merchants if given."""
+    escalations = Escalation.objects.exclude(status=Status.CLOSED)
+    if authority is not None:
+        escalations = escalations.filter(authority=authority)
+    if merchant_ids is not None:
+        escalations = escalations.filter(merchant_id__in=merchant_ids)
+    return escalations.aggregate(
+        open=models.Count("pk"), overdue=models.Count("pk", filter=ack_overdue_q(now) | response_overdue_q(now))
     )

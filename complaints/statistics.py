@@ -1,0 +1,220 @@
+"""Reads for dashboards, exports and the stats API: aggregates over the daily rollups, never a scan of raw
+complaints (DESIGN.md section 3, step 7). One StatsFilter says which cells count, so every figure, chart and
+export of a page agrees; `complaints_filtered` applies the same filter to the complaint rows for lists.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+
+from django.db.models import Count, F, Q, QuerySet, Sum, Value
+from django.db.models.functions import Coalesce, TruncMonth, TruncWeek
+from django.utils import timezone
+
+from complaints.models import ACCEPTED_STATUSES, UNCOUNTED_STATUSES, Complaint, DailyRollup
+
+ZERO = Decimal("0.00")
+CENT = Decimal("0.01")
+INTERVALS = ("day", "week", "month")
+# Breakdown dimensions and the rollup column each reads.
+DIMENSIONS = {"category": "category", "platform": "platform", "province": "region"}
+
+
+@dataclass(frozen=True)
+class StatsFilter:
+    """Which complaints a figure counts. `end` is inclusive; None means no restriction on that dimension.
+    `merchant_q` is a condition on the path "merchant__..." (both rollup cells and complaints have it), for
+    conditions another app owns, such as a merchant's risk level."""
+
+    start: date
+    end: date
+    regions: tuple[str, ...] | None = None
+    platforms: tuple[str, ...] | None = None
+    categories: tuple[str, ...] | None = None
+    merchant_ids: tuple[int, ...] | None = None
+    verified: bool = False
+    merchant_q: Q | None = None
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    def previous(self) -> StatsFilter:
+        """The same filter over the period of the same length just before this one."""
+        return replace(self, start=self.start - timedelta(days=self.days), end=self.start - timedelta(days=1))
+
+    def conditions(self) -> Q:
+        """What the filter asks of a rollup cell or a complaint beyond the dates (same field names in both)."""
+        q = Q()
+        for field, values in (
+            ("region", self.regions),
+            ("platform", self.platforms),
+            ("category", self.categories),
+            ("merchant_id", self.merchant_ids),
+        ):
+            if values is not None:
+                q &= Q(**{f"{field}__in": values})
+        if self.merchant_q is not None:
+            q &= self.merchant_q
+        return q
+
+
+def money(value) -> Decimal:
+    """Sums come back from SQLite with float noise in their digits; money is always 2 places."""
+    return Decimal(value or 0).quantize(CENT)
+
+
+def _cells(f: StatsFilter) -> QuerySet[DailyRollup]:
+    cells = DailyRollup.objects.filter(f.conditions(), day__gte=f.start, day__lte=f.end)
+    return cells.filter(verified=True) if f.verified else cells
+
+
+def _totals(cells: QuerySet[DailyRollup]) -> dict:
+    row = cells.aggregate(n=Sum("complaints"), amount=Sum("loss"), merchants=Count("merchant_id", distinct=True))
+    return {"complaints": row["n"] or 0, "loss": money(row["amount"]), "merchants": row["merchants"]}
+
+
+def stats_summary(f: StatsFilter) -> dict:
+    """Complaints, claimed loss (CNY) and merchants complained about, for this period and the one before it."""
+    return {"current": _totals(_cells(f)), "previous": _totals(_cells(f.previous()))}
+
+
+def period_starts(start: date, end: date, interval: str) -> list[date]:
+    """The first day of every day, ISO week (Monday) or month that meets [start, end]."""
+    if interval == "day":
+        first, step = start, None
+    elif interval == "week":
+        first, step = start - timedelta(days=start.weekday()), None
+    else:
+        first, step = start.replace(day=1), "month"
+    periods = []
+    current = first
+    while current <= end:
+        periods.append(current)
+        if step == "month":
+            current = (current.replace(day=28) + timedelta(days=4)).replace(day=1)
+        else:
+            current += timedelta(days=7 if interval == "week" else 1)
+    return periods
+
+
+def _truncated(interval: str):
+    return {"day": F("day"), "week": TruncWeek("day"), "month": TruncMonth("day")}[interval]
+
+
+def _as_date(value) -> date:
+    return value.date() if isinstance(value, datetime) else value
+
+
+def stats_timeseries(f: StatsFilter, *, interval: str = "day") -> list[dict]:
+    """Complaints and loss per day, week or month of the period, with empty periods as zeros."""
+    rows = (
+        _cells(f)
+        .annotate(period=_truncated(interval))
+        .values("period")
+        .annotate(n=Sum("complaints"), amount=Sum("loss"))
+        .order_by()
+    )
+    found = {_as_date(row["period"]): row for row in rows}
+    empty = {"n": 0, "amount": ZERO}
+    return [
+        {
+            "period": period,
+            "complaints": found.get(period, empty)["n"],
+            "loss": money(found.get(period, empty)["amount"]),
+        }
+        for period in period_starts(f.start, f.end, interval)
+    ]
+
+
+def stats_breakdown(f: StatsFilter, *, by: str) -> list[dict]:
+    """Complaints, loss and merchants per category, platform or province ("" when not given), largest first."""
+    column = DIMENSIONS[by]
+    rows = (
+        _cells(f)
+        .values(column)
+        .annotate(n=Sum("complaints"), amount=Sum("loss"), merchants=Count("merchant_id", distinct=True))
+        .order_by("-n", column)
+    )
+    return [
+        {"key": row[column], "complaints": row["n"], "loss": money(row["amount"]), "merchants": row["merchants"]}
+        for row in rows
+    ]
+
+
+def stats_merchants(f: StatsFilter, *, limit: int, tiebreak=()) -> list[dict]:
+    """Merchants complained about in the period, ranked by their growth against the previous period of the same
+    length (a surge), then by `tiebreak` (order expressions on "merchant__...", such as its risk score), then by
+    complaints. One query, whatever `limit` is."""
+    previous = f.previous()
+    in_period = Q(day__gte=f.start)
+    rows = (
+        DailyRollup.objects.filter(f.conditions(), day__gte=previous.start, day__lte=f.end)
+        .filter(Q(verified=True) if f.verified else Q())
+        .values("merchant_id")
+        .annotate(
+            n=Coalesce(Sum("complaints", filter=in_period), Value(0)),
+            amount=Coalesce(Sum("loss", filter=in_period), Value(ZERO)),
+            n_before=Coalesce(Sum("complaints", filter=~in_period), Value(0)),
+        )
+        .filter(n__gt=0)
+        .annotate(growth=F("n") - F("n_before"))
+        .order_by("-growth", *tiebreak, "-n", "merchant_id")[:limit]
+    )
+    return [
+        {
+            "merchant_id": row["merchant_id"],
+            "complaints": row["n"],
+            "loss": money(row["amount"]),
+            "previous": row["n_before"],
+            "growth": row["growth"],
+        }
+        for row in rows
+    ]
+
+
+def stats_top_merchants(f: StatsFilter, *, limit: int, min_complaints: int = 1) -> list[dict]:
+    """Merchants with the most complaints in the period, leaving out any with fewer than `min_complaints`."""
+    rows = (
+        _cells(f)
+        .values("merchant_id")
+        .annotate(n=Sum("complaints"), amount=Sum("loss"))
+        .filter(n__gte=min_complaints)
+        .order_by("-n", "merchant_id")[:limit]
+    )
+    return [{"merchant_id": row["merchant_id"], "complaints": row["n"], "loss": money(row["amount"])} for row in rows]
+
+
+def stats_sparklines(f: StatsFilter, *, merchant_ids, interval: str = "day") -> dict[int, list[int]]:
+    """Each merchant's complaints per period of `f` (whatever merchants `f` names): one query for all of them."""
+    f = replace(f, merchant_ids=tuple(merchant_ids))
+    periods = period_starts(f.start, f.end, interval)
+    lines = {merchant_id: dict.fromkeys(periods, 0) for merchant_id in merchant_ids}
+    rows = (
+        _cells(f)
+        .annotate(period=_truncated(interval))
+        .values("merchant_id", "period")
+        .annotate(n=Sum("complaints"))
+        .order_by()
+    )
+    for row in rows:
+        lines[row["merchant_id"]][_as_date(row["period"])] = row["n"]
+    return {merchant_id: list(line.values()) for merchant_id, line in lines.items()}
+
+
+def _local_midnight(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def complaints_filtered(f: StatsFilter) -> QuerySet[Complaint]:
+    """The complaints the rollup cells of `f` count, newest first: for lists and exports, never for figures."""
+    complaints = Complaint.objects.filter(
+        f.conditions(),
+        submitted_at__gte=_local_midnight(f.start),
+        submitted_at__lt=_local_midnight(f.end + timedelta(days=1)),
+    ).exclude(status__in=UNCOUNTED_STATUSES)
+    if f.verified:
+        complaints = complaints.filter(status__in=ACCEPTED_STATUSES)
+    return complaints.order_by("-submitted_at", "-pk")
