@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "portal.pages",
     "portal.moderation",
     "portal.escalations",
+    "portal.dashboards",
 ]
 
 MIDDLEWARE = [
@@ -227,6 +228,8 @@ REST_FRAMEWORK = {
         "lookup": env.str("THROTTLE_LOOKUP", default="30/minute"),
         # Filing by one account (brigading is also flagged; this caps its volume).
         "filing": env.str("THROTTLE_FILING", default="10/hour"),
+        # Stats API calls by one staff account: a dashboard of its own polling is a few a minute.
+        "stats": env.str("THROTTLE_STATS", default="120/minute"),
     },
 }
 SPECTACULAR_SETTINGS = {
@@ -286,6 +289,8 @@ EVIDENCE_SWEEP_AFTER = timedelta(minutes=5)
 DRAFT_LIFETIME = timedelta(days=7)
 # Complaints one account may file per hour on the web (the API's "filing" throttle says the same).
 FILING_RATE = env.str("FILING_RATE", default="10/h")
+# Exports one staff account may take per hour (django-ratelimit): each can read every complaint of a province.
+EXPORT_RATE = env.str("EXPORT_RATE", default="30/h")
 # A moderator's claim on a case lapses when they leave it untouched this long.
 MODERATION_CLAIM_TTL = timedelta(minutes=30)
 # Brigading: this many complaints against one merchant from one account or network address within the window
@@ -299,3 +304,7 @@ DOSSIER_LINK_TTL = timedelta(days=7)
 # Outbound webhooks: seconds to wait for the authority's endpoint; loopback targets only in tests.
 WEBHOOK_TIMEOUT = 10
 WEBHOOK_ALLOW_LOOPBACK = False
+# Dashboards (issue 6): the public statistics name a merchant only once this many verified complaints in the
+# period are against it; public pages are cached this long.
+PUBLIC_STATS_MIN_COMPLAINTS = env.int("PUBLIC_STATS_MIN_COMPLAINTS", default=10)
+PUBLIC_STATS_CACHE_SECONDS = 600

@@ -13,6 +13,7 @@ urlpatterns = [
     path("moderation/complaints/", include("complaints.moderation_urls")),
     path("moderation/", include("portal.moderation.urls")),
     path("authority/", include("portal.escalations.urls")),
+    path("", include("portal.dashboards.urls")),
     path("api/v1/", include("portal.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

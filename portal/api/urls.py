@@ -10,6 +10,7 @@ from complaints.apis import (
 )
 from complaints.moderation_apis import STEP_APIS, ModerationCaseApi, ModerationQueueApi
 from portal.api.auth import TokenObtainApi
+from portal.dashboards.apis import StatsBreakdownApi, StatsMerchantsApi, StatsSummaryApi, StatsTimeseriesApi
 from portal.pages.apis import MerchantDetailApi, MerchantLookupApi
 
 app_name = "api"
@@ -30,4 +31,8 @@ urlpatterns = [
     ),
     path("merchants/", MerchantLookupApi.as_view(), name="merchants"),
     path("merchants/<uuid:uuid>/", MerchantDetailApi.as_view(), name="merchant-detail"),
+    path("stats/summary/", StatsSummaryApi.as_view(), name="stats-summary"),
+    path("stats/timeseries/", StatsTimeseriesApi.as_view(), name="stats-timeseries"),
+    path("stats/breakdown/", StatsBreakdownApi.as_view(), name="stats-breakdown"),
+    path("stats/merchants/", StatsMerchantsApi.as_view(), name="stats-merchants"),
 ]
