@@ -12,7 +12,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from complaints.models import ACCEPTED_STATUSES, UNCOUNTED_STATUSES, Complaint, DailyRollup, MerchantStats
+from complaints.models import ACCEPTED_STATUSES, UNCOUNTED_STATUSES, Complaint, DailyRollup, DailyTotal, MerchantStats
 
 ZERO = Decimal("0.00")
 
@@ -35,18 +35,25 @@ def counted_cell(complaint: Complaint, status: str) -> dict | None:
     }
 
 
+def _total_cell(cell: dict) -> dict:
+    return {key: value for key, value in cell.items() if key != "merchant_id"}
+
+
 def _cell_add(cell: dict | None, loss: Decimal) -> None:
-    if cell is not None:
-        row, _created = DailyRollup.objects.get_or_create(**cell)
-        DailyRollup.objects.filter(pk=row.pk).update(complaints=F("complaints") + 1, loss=F("loss") + loss)
+    """Count one complaint in its rollup cell and in the day's total cell."""
+    if cell is None:
+        return
+    for model, key in ((DailyRollup, cell), (DailyTotal, _total_cell(cell))):
+        row, _created = model.objects.get_or_create(**key)
+        model.objects.filter(pk=row.pk).update(complaints=F("complaints") + 1, loss=F("loss") + loss)
 
 
 def _cell_remove(cell: dict | None, loss: Decimal) -> None:
-    if cell is not None:
-        DailyRollup.objects.filter(**cell, complaints__gt=0).update(
-            complaints=F("complaints") - 1, loss=F("loss") - loss
-        )
-        DailyRollup.objects.filter(**cell, complaints=0).delete()
+    if cell is None:
+        return
+    for model, key in ((DailyRollup, cell), (DailyTotal, _total_cell(cell))):
+        model.objects.filter(**key, complaints__gt=0).update(complaints=F("complaints") - 1, loss=F("loss") - loss)
+        model.objects.filter(**key, complaints=0).delete()
 
 
 def _stats_locked(merchant_id: int) -> MerchantStats:

@@ -16,7 +16,7 @@ from complaints.models.complaint import (
 from complaints.models.evidence import Evidence
 from complaints.models.imports import ImportJob
 from complaints.models.moderation import Flag, ModerationAction, Notification
-from complaints.models.rollups import DailyRollup, MerchantStats
+from complaints.models.rollups import DailyRollup, DailyTotal, MerchantStats
 from complaints.models.timeline import TimelineEvent
 
 __all__ = [
@@ -30,6 +30,7 @@ __all__ = [
     "Complaint",
     "ComplaintDraft",
     "DailyRollup",
+    "DailyTotal",
     "Evidence",
     "Flag",
     "ImportJob",

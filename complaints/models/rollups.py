@@ -70,3 +70,39 @@ class DailyRollup(models.Model):
 
     def __str__(self):
         return f"{self.day} {self.merchant_id} {self.category}: {self.complaints}"
+
+
+class DailyTotal(models.Model):
+    """The daily rollups summed over merchants: complaints per day, category, province, platform and verification.
+
+    National and provincial figures read this instead of DailyRollup, which holds about one cell per complaint when
+    most merchants draw few complaints; this table is bounded by the number of combinations, whatever the number
+    of merchants. It is kept with DailyRollup, cell for cell (complaints.rollups), and merges do not touch it."""
+
+    day = models.DateField(_("day"))
+    category = models.CharField(_("category"), max_length=40)
+    region = models.CharField(_("province"), max_length=6, blank=True)
+    platform = models.CharField(_("platform"), max_length=40, blank=True)
+    verified = models.BooleanField(_("verified"), default=False)
+    complaints = models.PositiveIntegerField(_("complaints"), default=0)
+    loss = models.DecimalField(_("claimed loss (CNY)"), max_digits=16, decimal_places=2, default=0)
+
+    class Meta:
+        ordering = ["day"]
+        verbose_name = _("daily total")
+        verbose_name_plural = _("daily totals")
+        constraints = [
+            # Its index also serves the dashboards' WHERE day BETWEEN %s AND %s.
+            models.UniqueConstraint(
+                fields=["day", "category", "region", "platform", "verified"], name="daily_total_cell_unique"
+            ),
+        ]
+        indexes = [
+            # A province's figures over a long period: WHERE region IN (...) AND day BETWEEN %s AND %s.
+            models.Index(fields=["region", "day"], name="daily_total_region_day_idx"),
+            # A platform owner's: WHERE platform IN (...) AND day BETWEEN %s AND %s.
+            models.Index(fields=["platform", "day"], name="daily_total_platform_day_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.day} {self.category} {self.region} {self.platform}: {self.complaints}"

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from complaints import rollups, services
-from complaints.models import Complaint, DailyRollup, MerchantStats
+from complaints.models import Complaint, DailyRollup, DailyTotal, MerchantStats
 from merchants.models import Merchant, MerchantMerge
 from merchants.services import MerchantClaims, merchant_merge, merchant_unmerge
 from portal.accounts.tests.factories import UserFactory
@@ -60,6 +60,24 @@ def kept() -> tuple[dict, dict]:
     return stats, cells
 
 
+def kept_totals() -> dict:
+    return {
+        (t.day, t.category, t.region, t.platform, t.verified): (t.complaints, t.loss)
+        for t in DailyTotal.objects.all()
+        if t.complaints
+    }
+
+
+def summed_over_merchants(cells: dict) -> dict:
+    """The day totals the rollup cells add up to: what DailyTotal must hold whatever merges happened."""
+    sums = {}
+    for (day, _merchant, category, region, platform, verified), (count, loss) in cells.items():
+        key = (day, category, region, platform, verified)
+        before = sums.get(key, (0, Decimal("0.00")))
+        sums[key] = (before[0] + count, before[1] + loss)
+    return sums
+
+
 def apply(op, people, moderator):
     kind = op[0]
     if kind == "file":
@@ -103,6 +121,7 @@ def test_rollups_equal_a_full_recount_after_any_sequence(ops, moderator):
             apply(op, people, moderator)
         totals, cells = rollups.recount(Merchant.objects.values_list("pk", flat=True))
         assert kept() == (totals, cells)
+        assert kept_totals() == summed_over_merchants(cells)
         assert sum(s["complaints"] for s in totals.values()) == Complaint.objects.count()
         transaction.set_rollback(True)
 
@@ -169,4 +188,5 @@ def test_accepting_moves_a_complaint_to_the_verified_cell_and_rejecting_takes_it
 
     cells = list(DailyRollup.objects.values_list("verified", "complaints", "loss"))
     assert cells == [(True, 1, Decimal("100.00"))]
+    assert list(DailyTotal.objects.values_list("verified", "complaints", "loss")) == cells
     assert MerchantStats.objects.get(merchant=kept_one.merchant).complaints == 2

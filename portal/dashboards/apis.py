@@ -216,7 +216,6 @@ class StatsBreakdownApi(StatsApi):
             label = serializers.CharField(help_text=_("Its name in the request's language."))
             complaints = serializers.IntegerField()
             loss = _money()
-            merchants = serializers.IntegerField(help_text=_("Merchants complained about."))
 
             class Meta:
                 ref_name = "StatsBreakdownRow"

@@ -44,7 +44,6 @@ SHEET_TITLE_MAX = 31
 COL_PERIOD = _("Period starting")
 COL_COMPLAINTS = _("Complaints")
 COL_LOSS = _("Claimed loss (CNY)")
-COL_MERCHANTS = _("Merchants")
 COL_CODE = _("Code")
 COL_MERCHANT_ID = _("Merchant ID")
 COL_MERCHANT = _("Merchant")
@@ -112,11 +111,8 @@ def export_table(name: str, f: StatsFilter, *, interval: str, full_text: bool) -
         rows = [(row["period"], row["complaints"], row["loss"]) for row in stats_timeseries(f, interval=interval)]
         return Table(title, [str(col) for col in (COL_PERIOD, COL_COMPLAINTS, COL_LOSS)], rows)
     if name in BREAKDOWNS:
-        header = [COL_CODE, DIMENSION_COLUMNS[name], COL_COMPLAINTS, COL_LOSS, COL_MERCHANTS]
-        rows = [
-            (row["key"], row["label"], row["complaints"], row["loss"], row["merchants"])
-            for row in labelled_breakdown(f, by=name)
-        ]
+        header = [COL_CODE, DIMENSION_COLUMNS[name], COL_COMPLAINTS, COL_LOSS]
+        rows = [(row["key"], row["label"], row["complaints"], row["loss"]) for row in labelled_breakdown(f, by=name)]
         return Table(title, [str(col) for col in header], rows)
     if name == "merchants":
         header = [COL_MERCHANT_ID, COL_MERCHANT, COL_COMPLAINTS, COL_PREVIOUS, COL_GROWTH, COL_RISK, COL_LOSS]

@@ -156,8 +156,8 @@ def test_breakdown_by_province_for_a_moderator_has_both_provinces_largest_first(
 
     assert body["by"] == "province"
     assert body["results"] == [
-        {"key": PROVINCE, "label": "Guangdong", "complaints": 3, "loss": "1200.49", "merchants": 2},
-        {"key": OTHER_PROVINCE, "label": "Beijing", "complaints": 1, "loss": "5000.00", "merchants": 1},
+        {"key": PROVINCE, "label": "Guangdong", "complaints": 3, "loss": "1200.49"},
+        {"key": OTHER_PROVINCE, "label": "Beijing", "complaints": 1, "loss": "5000.00"},
     ]
 
 

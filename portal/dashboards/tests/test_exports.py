@@ -106,12 +106,9 @@ def test_timeseries_csv_is_the_rollup_of_each_period(moderator, complaints):
 def test_breakdown_csv_equals_the_pages_table(province_regulator, complaints, table, key_heading):
     rows = csv_rows(export(province_regulator, table))
 
-    assert rows[0] == ["Code", key_heading, "Complaints", "Claimed loss (CNY)", "Merchants"]
+    assert rows[0] == ["Code", key_heading, "Complaints", "Claimed loss (CNY)"]
     expected = labelled_breakdown(default_filter(regions=(PROVINCE,)), by=table)
-    assert rows[1:] == [
-        [row["key"], row["label"], str(row["complaints"]), f"{row['loss']:.2f}", str(row["merchants"])]
-        for row in expected
-    ]
+    assert rows[1:] == [[row["key"], row["label"], str(row["complaints"]), f"{row['loss']:.2f}"] for row in expected]
     assert sum(int(row[2]) for row in rows[1:]) == 3
 
 
@@ -119,10 +116,10 @@ def test_province_csv_of_a_regulator_has_no_other_province(province_regulator, m
     regulator_rows = csv_rows(export(province_regulator, "province"))
     national_rows = csv_rows(export(moderator, "province"))
 
-    assert regulator_rows[1:] == [[PROVINCE, "Guangdong", "3", "1200.49", "2"]]
+    assert regulator_rows[1:] == [[PROVINCE, "Guangdong", "3", "1200.49"]]
     assert national_rows[1:] == [
-        [PROVINCE, "Guangdong", "3", "1200.49", "2"],
-        [OTHER_PROVINCE, "Beijing", "1", "5000.00", "1"],
+        [PROVINCE, "Guangdong", "3", "1200.49"],
+        [OTHER_PROVINCE, "Beijing", "1", "5000.00"],
     ]
 
 
