@@ -1,13 +1,16 @@
-"""`make bench`: how well merchants.services.merchant_resolve groups complaint mentions, and how fast it is.
+"""`make bench`: how well merchants.services.merchant_resolve groups complaint mentions, how fast it is, and how
+fast the dashboard answers over a million complaints (bench/dashboard.py).
 
-    make bench                                                                    # grouping; SQLite skips timing
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/redress_bench make bench      # grouping and timing
+    make bench                                                                    # grouping; SQLite skips timings
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/redress_bench make bench      # grouping, timing, dashboard
     .venv/bin/python bench/run.py --only grouping --mentions bench/data/mentions.csv
     .venv/bin/python bench/run.py --only timing --merchants 10000                 # a quicker, smaller timing run
+    .venv/bin/python bench/run.py --only dashboard --complaints 100000 --dash-merchants 10000
 
-Both parts run in a throwaway test database that Django's test machinery creates (test_<NAME> next to the
-DATABASE_URL database, which itself need not exist) and destroys afterwards. Timing needs PostgreSQL: names are
-matched there with pg_trgm indexes, which SQLite does not have. Exit status 1 when a target is missed.
+Every part runs in a throwaway test database that Django's test machinery creates (test_<NAME> next to the
+DATABASE_URL database, which itself need not exist) and destroys afterwards. Timing and the dashboard need
+PostgreSQL: names are matched there with pg_trgm indexes, which SQLite does not have, and the dashboard's data
+set is loaded with COPY. Exit status 1 when a target is missed.
 """
 
 import argparse
@@ -38,6 +41,9 @@ IDENTIFIERS_PER_MERCHANT = 5  # a name and four strong identifiers: 500,000 for 
 RESOLUTIONS = 1000
 WARM_UP = 30
 SEED = 20250603
+# The dashboard part's defaults (bench/dashboard.py): issue 6's data set.
+DASHBOARD_COMPLAINTS = 1_000_000
+DASHBOARD_MERCHANTS = 100_000
 
 
 # Grouping ---------------------------------------------------------------------------------------------------
@@ -514,10 +520,16 @@ def verdict(ok: bool) -> str:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description="Merchant resolution benchmark (issue 3).")
-    parser.add_argument("--only", choices=["grouping", "timing"], help="run one part only")
+    parser = argparse.ArgumentParser(description="Merchant resolution (issue 3) and dashboard (issue 6) benchmarks.")
+    parser.add_argument("--only", choices=["grouping", "timing", "dashboard"], help="run one part only")
     parser.add_argument("--mentions", type=Path, default=MENTIONS, help="labelled mentions CSV")
     parser.add_argument("--merchants", type=int, default=MERCHANTS, help="merchants to load for timing")
+    parser.add_argument(
+        "--complaints", type=int, default=DASHBOARD_COMPLAINTS, help="complaints to seed for the dashboard"
+    )
+    parser.add_argument(
+        "--dash-merchants", type=int, default=DASHBOARD_MERCHANTS, help="merchants to seed for the dashboard"
+    )
     args = parser.parse_args()
 
     import django
@@ -534,6 +546,10 @@ def main() -> int:
             ok &= run_grouping(args.mentions)
         if args.only in (None, "timing"):
             ok &= run_timing(args.merchants)
+        if args.only in (None, "dashboard"):
+            from bench.dashboard import run_dashboard
+
+            ok &= run_dashboard(args.complaints, args.dash_merchants)
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0, keepdb=False)
     print(f"\nmake bench: {verdict(ok)}")
