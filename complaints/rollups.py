@@ -8,7 +8,7 @@ merchant each, never of all complaints).
 from collections import Counter, defaultdict
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -39,13 +39,36 @@ def _total_cell(cell: dict) -> dict:
     return {key: value for key, value in cell.items() if key != "merchant_id"}
 
 
+def _upsert_add(model, key: dict, loss: Decimal) -> None:
+    """Add one complaint to the cell `key`, creating it if need be, in one INSERT ... ON CONFLICT DO UPDATE.
+
+    A total cell is shared by every merchant, so no merchant's lock serialises it. Reading the row and then
+    updating it by id loses the count when another transaction empties and deletes that row in between (its
+    UPDATE finds nothing); the upsert instead waits for that transaction and inserts the cell afresh."""
+    quote = connection.ops.quote_name
+    table = quote(model._meta.db_table)
+    fields = [model._meta.get_field(name) for name in key]
+    columns = [quote(field.column) for field in fields]
+    values = [field.get_db_prep_save(key[name], connection) for name, field in zip(key, fields, strict=True)]
+    loss_field = model._meta.get_field("loss")
+    # Only the model's own table and column names are formatted in; every value is a parameter.
+    sql = (
+        f"INSERT INTO {table} ({', '.join(columns)}, {quote('complaints')}, {quote('loss')}) "  # noqa: S608
+        f"VALUES ({', '.join(['%s'] * len(columns))}, 1, %s) "
+        f"ON CONFLICT ({', '.join(columns)}) DO UPDATE SET "
+        f"{quote('complaints')} = {table}.{quote('complaints')} + 1, "
+        f"{quote('loss')} = {table}.{quote('loss')} + EXCLUDED.{quote('loss')}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*values, loss_field.get_db_prep_save(loss, connection)])
+
+
 def _cell_add(cell: dict | None, loss: Decimal) -> None:
     """Count one complaint in its rollup cell and in the day's total cell."""
     if cell is None:
         return
-    for model, key in ((DailyRollup, cell), (DailyTotal, _total_cell(cell))):
-        row, _created = model.objects.get_or_create(**key)
-        model.objects.filter(pk=row.pk).update(complaints=F("complaints") + 1, loss=F("loss") + loss)
+    _upsert_add(DailyRollup, cell, loss)
+    _upsert_add(DailyTotal, _total_cell(cell), loss)
 
 
 def _cell_remove(cell: dict | None, loss: Decimal) -> None:

@@ -2,7 +2,7 @@
 its exports and the stats API all parse them here, and the user's scope narrows them before any figure is read.
 """
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django import forms
 from django.utils import timezone
@@ -18,10 +18,15 @@ from portal.escalations.selectors import RISK_LEVELS, risk_level_q
 DEFAULT_DAYS = 90
 # About three years: the longest period one request may aggregate.
 MAX_DAYS = 1100
+# Dates a period may use: far enough inside the calendar that its previous period, its first week or month and the
+# next midnight all exist (year 1 or 9999 overflowed into a server error).
+FIRST_DAY = date(1970, 1, 1)
+LAST_DAY = date(2100, 12, 31)
 
 MSG_RANGE_ORDER = _("The start date must not be after the end date.")
 MSG_RANGE_LONG = _("Choose a period of at most %(days)d days.")
 MSG_MERCHANT_UNKNOWN = _("No merchant has this id.")
+MSG_RANGE_CALENDAR = _("Choose dates between %(first)s and %(last)s.")
 
 RISK_LABELS = {"high": _("High risk"), "medium": _("Medium risk"), "low": _("Low or no risk")}
 RISK_CHOICES = [(level, RISK_LABELS[level]) for level in RISK_LEVELS]
@@ -74,6 +79,12 @@ class DashboardFilterForm(forms.Form):
         start = cleaned.get("start") or end - timedelta(days=DEFAULT_DAYS - 1)
         if "start" in self.errors or "end" in self.errors:
             return cleaned
+        if start < FIRST_DAY or end > LAST_DAY:
+            raise forms.ValidationError(
+                MSG_RANGE_CALENDAR,
+                code="range_calendar",
+                params={"first": FIRST_DAY.isoformat(), "last": LAST_DAY.isoformat()},
+            )
         if start > end:
             raise forms.ValidationError(MSG_RANGE_ORDER, code="range_order")
         if (end - start).days + 1 > MAX_DAYS:
