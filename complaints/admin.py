@@ -30,13 +30,19 @@ class ComplaintAdmin(admin.ModelAdmin):
     search_fields = ["code", "merchant__name", "merchant_name", "order_number"]
     list_select_related = ["merchant"]
     # The merchant changes only through resolution and audited merges, and status, claims and the redacted text
-    # only through complaints.workflow: each keeps the totals right and the audit record complete.
+    # only through complaints.workflow: each keeps the totals right and the audit record complete. What the
+    # rollups count by (category, province, platform, amount, currency) cannot be edited here either.
     readonly_fields = [
         "uuid", "code", "complainant", "merchant", "linked_merchant", "merchant_links", "complainant_key", "source",
         "source_row", "submitted_at", "updated_at", "status", "reject_reason", "narrative_redacted", "claimed_by",
-        "claimed_at", "priority", "client_ip_hash", "consent_publish", "hide_identity",
+        "claimed_at", "priority", "client_ip_hash", "consent_publish", "hide_identity", "category", "region",
+        "platform", "amount", "currency",
     ]  # fmt: skip
     inlines = [EvidenceInline, TimelineInline]
+
+    def has_delete_permission(self, request, obj=None):
+        # Deleting would leave the rollups counting a complaint that no longer exists; withdraw or reject instead.
+        return False
 
 
 @admin.register(Evidence)

@@ -6,7 +6,7 @@ from django.http import FileResponse, Http404, HttpResponse, StreamingHttpRespon
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_safe
+from django.views.decorators.http import require_GET
 from django_ratelimit.core import is_ratelimited
 from django_ratelimit.exceptions import Ratelimited
 
@@ -39,7 +39,8 @@ def export_filename(table: str, fmt: str, form: DashboardFilterForm) -> str:
     return f"redress-{table}-{data['start']:%Y-%m-%d}-{data['end']:%Y-%m-%d}.{fmt}"
 
 
-@require_safe
+# GET only: a HEAD would log an export and spend the rate limit without downloading anything.
+@require_GET
 @never_cache
 def export(request, table, fmt):
     """One table of the dashboard (or its complaint list) as CSV or XLSX. Anonymous visitors log in first, as the
