@@ -23,6 +23,9 @@ ROLE_ACCOUNTS = [
     ("merchant_rep", f"merchant@{DEMO_DOMAIN}", "redress-demo-merchant"),
     ("authority", f"authority@{DEMO_DOMAIN}", "redress-demo-authority"),
 ]
+# A second authority account, for the platform owner's dashboard: it works for the owner of this platform.
+PLATFORM_ACCOUNT = (f"platform@{DEMO_DOMAIN}", "redress-demo-platform")
+DEMO_PLATFORM = "wechat_mini_program"
 # The crowd of buyers behind the complaints. They cannot sign in (no usable password).
 CROWD_SIZE = 150
 

@@ -1,4 +1,4 @@
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from io import StringIO
 
 import pytest
@@ -148,3 +148,21 @@ def test_the_early_warning_has_escalated_the_runaway_shop_and_the_demo_authority
     authority = User.objects.get(email=demo.ROLE_ACCOUNTS[3][1])
     client.force_login(authority)
     assert shop.name in client.get("/authority/").content.decode()
+
+
+def test_the_demo_platform_account_sees_its_platforms_on_the_dashboard(client):
+    seed()
+
+    staff = User.objects.get(email=demo.PLATFORM_ACCOUNT[0])
+    platforms = set(staff.authority_membership.authority.platforms.values_list("code", flat=True))
+    client.force_login(staff)
+    response = client.get("/dashboard/")
+
+    assert response.status_code == 200
+    assert demo.DEMO_PLATFORM in platforms
+    since = timezone.make_aware(datetime.combine(timezone.localdate() - timedelta(days=89), time.min))
+    in_scope = Complaint.objects.filter(platform__in=platforms, submitted_at__gte=since).exclude(
+        status__in=[Complaint.Status.REJECTED, Complaint.Status.WITHDRAWN]
+    )
+    assert response.context["cards"][0]["value"] == in_scope.count()
+    assert in_scope.filter(merchant_name=demo.RUNAWAY.merchant_name).exists()

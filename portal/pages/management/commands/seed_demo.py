@@ -189,6 +189,16 @@ def _ensure_accounts() -> tuple[dict[str, User], list[User]]:
     # The authority account works for the regulator of Chongqing, where the run-away shop is registered.
     regulator = Authority.objects.get(kind=Authority.Kind.MARKET_REGULATOR, region=demo.DEMO_AUTHORITY_REGION)
     AuthorityMember.objects.get_or_create(user=accounts["authority"], defaults={"authority": regulator})
+    # And the platform account for the owner of WeChat mini programs, whose settlement could be frozen.
+    email, password = demo.PLATFORM_ACCOUNT
+    platform_staff, created = User.objects.get_or_create(
+        email=email, defaults={"role": User.Role.AUTHORITY, "email_verified": True}
+    )
+    if created:
+        platform_staff.set_password(password)
+        platform_staff.save(update_fields=["password"])
+    owner = Authority.objects.get(kind=Authority.Kind.PLATFORM_OWNER, platforms__code=demo.DEMO_PLATFORM, active=True)
+    AuthorityMember.objects.get_or_create(user=platform_staff, defaults={"authority": owner})
     crowd = []
     for number in range(1, demo.CROWD_SIZE + 1):
         user, created = User.objects.get_or_create(email=demo.crowd_email(number), defaults={"email_verified": True})
@@ -228,3 +238,4 @@ class Command(BaseCommand):
         self.stdout.write("Demo accounts (local use only):")
         for role, email, password in demo.ROLE_ACCOUNTS:
             self.stdout.write(f"  {role:<13} {email:<36} {password}")
+        self.stdout.write(f"  {'platform':<13} {demo.PLATFORM_ACCOUNT[0]:<36} {demo.PLATFORM_ACCOUNT[1]}")
