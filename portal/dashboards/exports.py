@@ -6,6 +6,7 @@ would run as a formula (CSV injection): merchant names and narratives come from 
 """
 
 import csv
+import logging
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -13,6 +14,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import IO
 
+from django.db import DatabaseError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from openpyxl import Workbook
@@ -79,6 +81,11 @@ COMPLAINT_FIELDS = (
     "status",
 )
 COMPLAINT_CHUNK = 2000
+
+
+logger = logging.getLogger(__name__)
+
+MSG_CUT_SHORT = _("This export was cut short by an error and is incomplete. Download it again.")
 
 
 class TooManyRows(Exception):
@@ -174,17 +181,26 @@ def csv_text(value) -> str:
 
 def csv_stream(table: Table, *, on_finish: Callable[[int], object]) -> Iterator[str]:
     """The table as CSV text in chunks; `on_finish(rows)` runs once the last row is out (never when the download
-    is broken off, as the generator is then closed before it gets there)."""
+    is broken off, as the generator is then closed before it gets there).
+
+    The response's status is sent before the rows are read, so a database error half way cannot become an error
+    page: the file then ends with a line saying it is incomplete, and the export stays unfinished in its log."""
     writer = csv.writer(_Echo())
     # A byte order mark first: without one Excel reads a CSV in the system's legacy code page and garbles Chinese.
     lines = ["\ufeff" + writer.writerow([csv_text(value) for value in table.header])]
     count = 0
-    for row in table.rows:
-        lines.append(writer.writerow([csv_text(value) for value in row]))
-        count += 1
-        if len(lines) >= CSV_CHUNK_ROWS:
-            yield "".join(lines)
-            lines = []
+    try:
+        for row in table.rows:
+            lines.append(writer.writerow([csv_text(value) for value in row]))
+            count += 1
+            if len(lines) >= CSV_CHUNK_ROWS:
+                yield "".join(lines)
+                lines = []
+    except DatabaseError:
+        logger.exception("CSV export cut short after %d rows", count)
+        lines.append(writer.writerow([str(MSG_CUT_SHORT)]))
+        yield "".join(lines)
+        return
     yield "".join(lines)
     on_finish(count)
 

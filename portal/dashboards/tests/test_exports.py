@@ -460,6 +460,21 @@ def test_a_broken_off_csv_stream_never_reports_it_finished(monkeypatch):
     assert finished == []
 
 
+def test_a_database_error_mid_stream_ends_the_file_with_a_warning_and_leaves_it_unfinished():
+    from django.db import OperationalError
+
+    def rows():
+        yield [1]
+        yield [2]
+        raise OperationalError("connection lost")
+
+    finished = []
+    text = "".join(exports.csv_stream(exports.Table("t", ["h"], rows()), on_finish=finished.append))
+
+    assert text == f"\ufeffh\r\n1\r\n2\r\n{exports.MSG_CUT_SHORT}\r\n"
+    assert finished == []
+
+
 def test_a_csv_stream_reports_its_rows_once_exhausted():
     finished = []
     stream = exports.csv_stream(exports.Table("t", ["h"], [[1], [2], [3]]), on_finish=finished.append)
