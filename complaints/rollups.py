@@ -9,7 +9,7 @@ from collections import Counter, defaultdict
 from decimal import Decimal
 
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import F, Sum
 from django.utils import timezone
 
 from complaints.models import ACCEPTED_STATUSES, UNCOUNTED_STATUSES, Complaint, DailyRollup, DailyTotal, MerchantStats
@@ -172,3 +172,36 @@ def rollup_rebuild(*, merchant_ids) -> None:
                     verified=verified, complaints=count, loss=loss)
         for (day, merchant_id, category, region, platform, verified), (count, loss) in cells.items()
     )  # fmt: skip
+
+
+@transaction.atomic
+def rollup_totals_rebuild() -> int:
+    """Recompute every DailyTotal cell as the sum of the rollup cells over merchants; returns the number of cells.
+
+    For repairs (`manage.py rebuild_rollups`): on PostgreSQL the table is locked against filings meanwhile, which
+    wait and then add to the rebuilt cells."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"LOCK TABLE {connection.ops.quote_name(DailyTotal._meta.db_table)} IN EXCLUSIVE MODE")
+    DailyTotal.objects.all().delete()
+    cells = (
+        DailyRollup.objects.values("day", "category", "region", "platform", "verified")
+        .annotate(n=Sum("complaints"), amount=Sum("loss"))
+        .order_by("day", "category", "region", "platform", "verified")
+    )
+    created = DailyTotal.objects.bulk_create(
+        (
+            DailyTotal(
+                day=cell["day"],
+                category=cell["category"],
+                region=cell["region"],
+                platform=cell["platform"],
+                verified=cell["verified"],
+                complaints=cell["n"],
+                loss=cell["amount"],
+            )
+            for cell in cells.iterator()
+        ),
+        batch_size=1000,
+    )
+    return len(created)

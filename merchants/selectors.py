@@ -41,6 +41,11 @@ def merchant_find(*, uuid) -> Merchant | None:
     return merchant_root(merchant) if merchant else None
 
 
+def merchant_ids_all() -> list[int]:
+    """Every merchant's primary key, in order (for maintenance that walks them in batches)."""
+    return list(Merchant.objects.order_by("pk").values_list("pk", flat=True))
+
+
 def merchants_by_ids(ids) -> dict[int, Merchant]:
     """Merchants by primary key, with their platforms, in one query."""
     return Merchant.objects.select_related("platform").in_bulk(list(ids))

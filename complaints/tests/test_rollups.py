@@ -190,3 +190,29 @@ def test_accepting_moves_a_complaint_to_the_verified_cell_and_rejecting_takes_it
     assert cells == [(True, 1, Decimal("100.00"))]
     assert list(DailyTotal.objects.values_list("verified", "complaints", "loss")) == cells
     assert MerchantStats.objects.get(merchant=kept_one.merchant).complaints == 2
+
+
+def test_rebuild_rollups_repairs_drifted_figures(complainant, moderator):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    for shop in range(3):
+        services.complaint_submit(
+            complainant=complainant,
+            claims=MerchantClaims(merchant_name=f"Shop {shop}", app_id=f"wx{shop + 1:016x}"),
+            category="not_delivered",
+            narrative=NARRATIVE,
+            amount=Decimal("10.00"),
+            region="440000",
+        )
+    expected = (kept(), kept_totals())
+    DailyRollup.objects.update(complaints=99)
+    DailyTotal.objects.all().delete()
+    MerchantStats.objects.update(complaints=0)
+
+    out = StringIO()
+    call_command("rebuild_rollups", "--batch", "2", stdout=out)
+
+    assert (kept(), kept_totals()) == expected
+    assert "3 merchants" in out.getvalue()
