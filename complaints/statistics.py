@@ -29,8 +29,8 @@ DIMENSIONS = {"category": "category", "platform": "platform", "province": "regio
 @dataclass(frozen=True)
 class StatsFilter:
     """Which complaints a figure counts. `end` is inclusive; None means no restriction on that dimension.
-    `merchant_q` is a condition on the path "merchant__..." (both rollup cells and complaints have it), for
-    conditions another app owns, such as a merchant's risk level."""
+    `merchant_q` is a condition on "merchant_id" or the path "merchant__..." (rollup cells and complaints both
+    have them), for conditions another app owns, such as a merchant's risk level."""
 
     start: date
     end: date
