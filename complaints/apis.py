@@ -22,6 +22,7 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from complaints import selectors, services, workflow
+from complaints.client_address import client_ip
 from complaints.codes import normalize_tracking_code
 from complaints.decorators import MSG_VERIFY_FIRST
 from complaints.models import NARRATIVE_MAX, Category, Complaint, Evidence, PaymentMethod
@@ -166,7 +167,7 @@ class ComplaintCreateApi(APIView):
             complainant=request.user,
             claims=MerchantClaims(**{name: data[name] for name in MerchantClaims.field_names()}),
             uploads=checked,
-            client_ip=request.META.get("REMOTE_ADDR", ""),
+            client_ip=client_ip(request),
             **{name: data[name] for name in services.FACT_FIELDS if name in data},
         )
         output = ComplaintCreateApi.OutputSerializer(complaint)

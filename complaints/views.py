@@ -25,6 +25,7 @@ from django_ratelimit.core import is_ratelimited
 from django_ratelimit.exceptions import Ratelimited
 
 from complaints import forms, selectors, services, workflow
+from complaints.client_address import client_ip
 from complaints.decorators import verified_email_required
 from complaints.models import Complaint, ComplaintDraft, Evidence, TimelineEvent
 from complaints.uploads import ALLOWED_EXTENSIONS, extension_of, sanitize_filename
@@ -232,7 +233,7 @@ def _review_step(request, draft: ComplaintDraft):
         if is_ratelimited(request, group="complaints:submit", key="user", rate=settings.FILING_RATE, increment=True):
             return import_string(settings.RATELIMIT_VIEW)(request, Ratelimited())
         try:
-            complaint = services.draft_submit(draft=draft, client_ip=request.META.get("REMOTE_ADDR", ""))
+            complaint = services.draft_submit(draft=draft, client_ip=client_ip(request))
         except ValidationError as error:
             errors = _submit_errors(error, draft)
         else:

@@ -21,6 +21,8 @@ DEBUG = env.bool("DEBUG", default=False)
 # The embedded default key only ever signs local sessions; production must set SECRET_KEY.
 SECRET_KEY = env.str("SECRET_KEY", default="insecure-local-only-" + "redress" * 6)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
+# Reverse proxies in front of the app (each appends to X-Forwarded-For): 0 trusts only the socket's address.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 
@@ -126,6 +128,9 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_VERBOSE = False
+# Lockouts key on the address complaints.client_address trusts (see TRUSTED_PROXY_COUNT), never on a header a
+# client can rotate.
+AXES_CLIENT_IP_CALLABLE = "complaints.client_address.client_ip"
 
 # Languages: Simplified Chinese first (the users), English second; compiled catalogues are committed.
 LANGUAGE_CODE = "zh-hans"
@@ -220,6 +225,9 @@ REST_FRAMEWORK = {
         "rest_framework.throttling.AnonRateThrottle",
         "rest_framework.throttling.UserRateThrottle",
     ],
+    # The API's throttles identify anonymous clients by the same trusted address (DRF would otherwise take
+    # X-Forwarded-For as sent, which a client can rotate).
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
     "DEFAULT_THROTTLE_RATES": {
         "anon": env.str("THROTTLE_ANON", default="60/minute"),
         "user": env.str("THROTTLE_USER", default="600/minute"),
@@ -256,6 +264,7 @@ SPECTACULAR_SETTINGS = {
 
 # Rate limits on public HTML endpoints (django-ratelimit) share the default cache.
 RATELIMIT_VIEW = "portal.pages.views.ratelimited"
+RATELIMIT_IP_META_KEY = "complaints.client_address.client_ip"
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False

@@ -335,6 +335,27 @@ def test_lockout_counts_the_address_in_any_case(client, complainant, settings):
     assert login(client, complainant.email, PASSWORD).status_code in (403, 429)
 
 
+@pytest.mark.parametrize("proxies", [0, 1])
+def test_lockout_holds_when_the_client_rotates_x_forwarded_for(client, complainant, settings, proxies):
+    settings.TRUSTED_PROXY_COUNT = proxies
+    for number in range(settings.AXES_FAILURE_LIMIT):
+        # The client writes a new address each time; the one proxy appends the address it really saw.
+        client.post(
+            reverse("accounts:login"),
+            {"username": complainant.email, "password": "wrong-password"},
+            HTTP_X_FORWARDED_FOR=f"10.9.8.{number}, 203.0.113.9",
+        )
+
+    response = client.post(
+        reverse("accounts:login"),
+        {"username": complainant.email, "password": PASSWORD},
+        HTTP_X_FORWARDED_FOR="10.9.8.200, 203.0.113.9",
+    )
+
+    assert response.status_code in (403, 429)
+    assert not get_user(client).is_authenticated
+
+
 def test_lockout_is_per_account(client, complainant, stranger, settings):
     lock_out(client, complainant.email, settings)
 

@@ -139,6 +139,16 @@ def test_lookup_is_throttled_with_the_error_body(client, shop, monkeypatch):
     assert int(response["Retry-After"]) > 0
 
 
+def test_a_rotated_x_forwarded_for_does_not_escape_the_lookup_throttle(client, shop, monkeypatch):
+    monkeypatch.setitem(ScopedRateThrottle.THROTTLE_RATES, "lookup", "2/minute")
+    for attempt in range(2):
+        assert client.get(LOOKUP_URL, {"q": APP_ID}, HTTP_X_FORWARDED_FOR=f"10.0.0.{attempt}").status_code == 200
+
+    response = client.get(LOOKUP_URL, {"q": APP_ID}, HTTP_X_FORWARDED_FOR="10.0.0.99")
+
+    error_of(response, 429, "throttled")
+
+
 @pytest.mark.parametrize("method", ["post", "put", "patch", "delete"])
 def test_lookup_refuses_other_methods(client, method):
     error_of(getattr(client, method)(LOOKUP_URL), 405, "method_not_allowed")
