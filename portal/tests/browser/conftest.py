@@ -42,3 +42,19 @@ def browser_type_launch_args(browser_type_launch_args):
 def browser_context_args(browser_context_args):
     # A phone, as the victims who arrive from WeChat use.
     return {**browser_context_args, "viewport": {"width": 390, "height": 844}, "locale": "en-US"}
+
+
+@pytest.fixture(autouse=True)
+def _no_content_security_policy_violations(page):
+    """Every journey also proves the Content-Security-Policy holds: chromium logs each refused script or style."""
+    refused = []
+    page.on(
+        "console",
+        lambda message: (
+            refused.append(message.text)
+            if message.type == "error" and "Content Security Policy" in message.text
+            else None
+        ),
+    )
+    yield
+    assert refused == []
