@@ -33,15 +33,11 @@ class MerchantStats(models.Model):
         return f"{self.merchant_id}: {self.complaints}"
 
 
-class DailyRollup(models.Model):
-    """Complaints per day, merchant, category, complainant's province, platform and verification: what dashboards
-    read. Only complaints that count are in it: a rejected or withdrawn complaint leaves its cell, and one a
-    moderator accepts moves to the verified cell (complaints.rollups.counted_cell)."""
+class DayCell(models.Model):
+    """What a daily rollup cell and a day total share: the day, what the complaints were about, where from, on
+    which platform, whether verified, and how many there were with their claimed loss."""
 
     day = models.DateField(_("day"))
-    merchant = models.ForeignKey(
-        "merchants.Merchant", verbose_name=_("merchant"), on_delete=models.CASCADE, related_name="daily_rollups"
-    )
     category = models.CharField(_("category"), max_length=40)
     region = models.CharField(_("province"), max_length=6, blank=True)
     platform = models.CharField(_("platform"), max_length=40, blank=True)
@@ -49,6 +45,19 @@ class DailyRollup(models.Model):
     verified = models.BooleanField(_("verified"), default=False)
     complaints = models.PositiveIntegerField(_("complaints"), default=0)
     loss = models.DecimalField(_("claimed loss (CNY)"), max_digits=16, decimal_places=2, default=0)
+
+    class Meta:
+        abstract = True
+
+
+class DailyRollup(DayCell):
+    """Complaints per day, merchant, category, complainant's province, platform and verification: what dashboards
+    read. Only complaints that count are in it: a rejected or withdrawn complaint leaves its cell, and one a
+    moderator accepts moves to the verified cell (complaints.rollups.counted_cell)."""
+
+    merchant = models.ForeignKey(
+        "merchants.Merchant", verbose_name=_("merchant"), on_delete=models.CASCADE, related_name="daily_rollups"
+    )
 
     class Meta:
         ordering = ["day", "merchant_id"]
@@ -72,20 +81,12 @@ class DailyRollup(models.Model):
         return f"{self.day} {self.merchant_id} {self.category}: {self.complaints}"
 
 
-class DailyTotal(models.Model):
+class DailyTotal(DayCell):
     """The daily rollups summed over merchants: complaints per day, category, province, platform and verification.
 
     National and provincial figures read this instead of DailyRollup, which holds about one cell per complaint when
     most merchants draw few complaints; this table is bounded by the number of combinations, whatever the number
     of merchants. It is kept with DailyRollup, cell for cell (complaints.rollups), and merges do not touch it."""
-
-    day = models.DateField(_("day"))
-    category = models.CharField(_("category"), max_length=40)
-    region = models.CharField(_("province"), max_length=6, blank=True)
-    platform = models.CharField(_("platform"), max_length=40, blank=True)
-    verified = models.BooleanField(_("verified"), default=False)
-    complaints = models.PositiveIntegerField(_("complaints"), default=0)
-    loss = models.DecimalField(_("claimed loss (CNY)"), max_digits=16, decimal_places=2, default=0)
 
     class Meta:
         ordering = ["day"]
