@@ -9,8 +9,10 @@ from django.utils import timezone
 
 from complaints.models import Complaint
 from complaints.services import complaint_submit
+from complaints.statistics import StatsFilter
 from merchants.services import MerchantClaims
 from portal.accounts.tests.factories import UserFactory
+from portal.dashboards.filters import DEFAULT_DAYS
 
 NARRATIVE = "付款以后商家一直没有发货，联系客服也没有回应，现在连小程序都打不开了。"
 
@@ -43,3 +45,9 @@ def file_complaint(
         submitted_at=timezone.now() - timedelta(days=days_ago),
         **facts,
     )
+
+
+def default_filter(**conditions) -> StatsFilter:
+    """The filter of a dashboard opened with no parameters: the last DEFAULT_DAYS days up to today."""
+    today = timezone.localdate()
+    return StatsFilter(start=today - timedelta(days=DEFAULT_DAYS - 1), end=today, **conditions)

@@ -7,12 +7,12 @@ import pytest
 from django.utils import timezone
 from rest_framework.throttling import ScopedRateThrottle
 
-from complaints.statistics import StatsFilter, stats_breakdown, stats_summary, stats_timeseries
+from complaints.statistics import stats_breakdown, stats_summary, stats_timeseries
 from portal.api.tests.helpers import api_client, error_of
 from portal.dashboards.apis import MSG_NO_DASHBOARD
 from portal.dashboards.filters import DEFAULT_DAYS, MSG_RANGE_ORDER
 from portal.dashboards.tests.conftest import OTHER_PLATFORM, OTHER_PROVINCE, PLATFORM, PROVINCE
-from portal.dashboards.tests.factories import file_complaint
+from portal.dashboards.tests.factories import default_filter, file_complaint
 from portal.escalations.models import Authority
 from portal.escalations.tests.factories import EscalationFactory, provincial
 
@@ -44,11 +44,6 @@ def complaints(db):
             file_complaint(shop="北京烤鸭", platform=PLATFORM, region=OTHER_PROVINCE, amount=Decimal("5000.00")),
         ],
     }
-
-
-def default_filter(**conditions) -> StatsFilter:
-    today = timezone.localdate()
-    return StatsFilter(start=today - timedelta(days=DEFAULT_DAYS - 1), end=today, **conditions)
 
 
 # Summary -------------------------------------------------------------------------------------------

@@ -15,13 +15,13 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from complaints.statistics import StatsFilter, stats_timeseries
+from complaints.statistics import stats_timeseries
 from portal.dashboards import exports
 from portal.dashboards.filters import DEFAULT_DAYS
 from portal.dashboards.models import ExportLog
 from portal.dashboards.selectors import labelled_breakdown, rising_merchants
 from portal.dashboards.tests.conftest import OTHER_PLATFORM, OTHER_PROVINCE, PLATFORM, PROVINCE
-from portal.dashboards.tests.factories import NARRATIVE, file_complaint
+from portal.dashboards.tests.factories import NARRATIVE, default_filter, file_complaint
 
 pytestmark = pytest.mark.django_db
 
@@ -53,11 +53,6 @@ def complaints(db):
             file_complaint(shop="北京烤鸭", platform=PLATFORM, region=OTHER_PROVINCE, amount=Decimal("5000.00")),
         ],
     }
-
-
-def default_filter(**conditions) -> StatsFilter:
-    today = timezone.localdate()
-    return StatsFilter(start=today - timedelta(days=DEFAULT_DAYS - 1), end=today, **conditions)
 
 
 def export(user, table, fmt="csv", *, language="en", **params):
