@@ -1,6 +1,7 @@
-"""Telling complainants what happened to their complaint: the on-site notice is written with the change
-(complaints.workflow); the email follows from a task, in the complainant's language, and is re-sent by a
-sweeper if the broker was down."""
+"""Telling people what happened to a complaint: the complainant (status, the merchant's replies and proposals,
+authority outcomes, messages from other victims) and the merchant's representatives (new complaints, reply
+deadlines). The on-site notice is written in the same transaction as the change; the email follows from a
+task, in the recipient's language, and is re-sent by a sweeper if the broker was down."""
 
 import logging
 from datetime import timedelta
@@ -11,12 +12,47 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
 
-from complaints.models import Notification
+from complaints.models import Complaint, Notification
 
 logger = logging.getLogger(__name__)
 SWEEP_AFTER = timedelta(minutes=5)
 MAX_ATTEMPTS = 5
+Kind = Notification.Kind
+
+HEADLINES = {
+    Kind.STATUS: _("The status of your complaint %(code)s is now: %(status)s."),
+    Kind.REPLY: _("The merchant replied to your complaint %(code)s."),
+    Kind.PROPOSAL: _(
+        "The merchant proposed a resolution for your complaint %(code)s. Accept or reject it on the complaint's page."
+    ),
+    Kind.PROPOSAL_ANSWERED: _("The complainant answered your proposal for complaint %(code)s: %(status)s."),
+    Kind.OUTCOME: _("An authority responded about the merchant in your complaint %(code)s."),
+    Kind.NEW_COMPLAINT: _("Complaint %(code)s against your merchant was accepted and waits for your reply."),
+    Kind.REPLY_DUE: _("Your reply to complaint %(code)s is due soon."),
+    Kind.MESSAGE: _("Another victim of the merchant in your complaint %(code)s wrote to you."),
+}
+SUBJECTS = {
+    Kind.STATUS: _("Your complaint %(code)s: %(status)s"),
+    Kind.REPLY: _("Your complaint %(code)s: the merchant replied"),
+    Kind.PROPOSAL: _("Your complaint %(code)s: the merchant proposed a resolution"),
+    Kind.PROPOSAL_ANSWERED: _("Complaint %(code)s: your proposal was answered"),
+    Kind.OUTCOME: _("Your complaint %(code)s: an authority responded"),
+    Kind.NEW_COMPLAINT: _("New complaint %(code)s against your merchant"),
+    Kind.REPLY_DUE: _("Complaint %(code)s: your reply is due soon"),
+    Kind.MESSAGE: _("Your complaint %(code)s: a message from another victim"),
+}
+MESSAGE_LABELS = {
+    Kind.STATUS: _("Message from the moderator:"),
+    Kind.REPLY: _("The merchant's reply:"),
+    Kind.PROPOSAL: _("The proposal:"),
+    Kind.PROPOSAL_ANSWERED: _("The complainant's answer:"),
+    Kind.OUTCOME: _("The authority's note:"),
+    Kind.NEW_COMPLAINT: _("Details:"),
+    Kind.REPLY_DUE: _("Details:"),
+    Kind.MESSAGE: _("The message:"),
+}
 
 
 def _language(user) -> str:
@@ -26,11 +62,47 @@ def _language(user) -> str:
         return settings.LANGUAGE_CODE
 
 
+def notification_link(notification: Notification) -> str:
+    """The page the recipient reads more on: the one the notice names, or the complainant's complaint page."""
+    return notification.link or reverse("complaints:detail", kwargs={"uuid": notification.complaint.uuid})
+
+
+def notification_headline(notification: Notification) -> str:
+    """One sentence saying what happened, in the active language."""
+    status = Complaint.Status(notification.status).label if notification.status else ""
+    return HEADLINES[notification.kind] % {"code": notification.complaint.code, "status": status}
+
+
+def notification_message_label(notification: Notification) -> str:
+    return str(MESSAGE_LABELS[notification.kind])
+
+
+def notification_create(
+    *, user_id: int, complaint: Complaint, kind: str, message: str = "", link: str = ""
+) -> Notification:
+    """Write an on-site notice and queue its email once the surrounding transaction commits."""
+    notification = Notification.objects.create(
+        user_id=user_id, complaint=complaint, kind=kind, status=complaint.status, message=message, link=link
+    )
+    transaction.on_commit(lambda: _enqueue_email(notification.pk))
+    return notification
+
+
+def _enqueue_email(notification_id: int) -> None:
+    from complaints.tasks import notification_email
+
+    try:
+        notification_email.delay(notification_id)
+    except Exception as error:
+        # A broker outage must not undo the change: the on-site notice stands and the sweeper sends the email.
+        logger.warning("Email for notification %s not queued: %s", notification_id, type(error).__name__)
+
+
 def notification_email_send(*, notification_id: int) -> bool:
     """Send one notification's email unless it was sent; True when it is sent now."""
     with transaction.atomic():
         notification = (
-            Notification.objects.select_for_update(skip_locked=True)
+            Notification.objects.select_for_update(skip_locked=True, of=("self",))
             .select_related("user", "complaint")
             .filter(pk=notification_id, emailed_at__isnull=True, email_attempts__lt=MAX_ATTEMPTS)
             .first()
@@ -40,18 +112,18 @@ def notification_email_send(*, notification_id: int) -> bool:
         # Counted before sending, so an address the mail server refuses is not retried for ever.
         notification.email_attempts += 1
         notification.save(update_fields=["email_attempts"])
-        complaint = notification.complaint
-        context = {
-            "code": complaint.code,
-            "status": complaint.Status(notification.status).label,
-            "message": notification.message,
-            "link": settings.SITE_URL.rstrip("/") + reverse("complaints:detail", kwargs={"uuid": complaint.uuid}),
-        }
         with translation.override(_language(notification.user)):
-            subject = "".join(render_to_string("complaints/emails/status_subject.txt", context).splitlines())
-            body = render_to_string("complaints/emails/status_body.txt", context)
+            status = Complaint.Status(notification.status).label if notification.status else ""
+            context = {
+                "headline": notification_headline(notification),
+                "message_label": notification_message_label(notification),
+                "message": notification.message,
+                "link": settings.SITE_URL.rstrip("/") + notification_link(notification),
+            }
+            subject = str(SUBJECTS[notification.kind] % {"code": notification.complaint.code, "status": status})
+            body = render_to_string("complaints/emails/notice_body.txt", context)
         try:
-            send_mail(subject, body, None, [notification.user.email])
+            send_mail(" ".join(subject.splitlines()), body, None, [notification.user.email])
         except OSError as error:
             # The exception text can carry the address; log only its type. The sweeper tries again.
             logger.warning("Email for notification %s not sent: %s", notification.pk, type(error).__name__)

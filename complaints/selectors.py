@@ -21,7 +21,9 @@ from complaints.models import (
     Notification,
     TimelineEvent,
 )
+from merchants import identifiers
 from merchants.regions import Region
+from merchants.selectors import merchant_find, merchant_identifiers
 
 WINDOWS = {"24h": timedelta(hours=24), "7d": timedelta(days=7), "30d": timedelta(days=30)}
 
@@ -58,6 +60,25 @@ def draft_get_for_user(*, user, uuid) -> ComplaintDraft:
     if draft is None:
         raise Http404
     return draft
+
+
+def draft_merchant_prefill(*, merchant_uuid: str) -> dict:
+    """The filing wizard's merchant answers for "I was cheated too": the merchant's name, platform, company and
+    the strong identifiers anyone may see (app ID, registration number). Nothing personal such as a phone or a
+    payee account, which the victim types from their own records. Empty for an unknown or malformed id."""
+    try:
+        merchant = merchant_find(uuid=uuid_module.UUID(str(merchant_uuid)))
+    except ValueError:
+        return {}
+    if merchant is None:
+        return {}
+    data = {"merchant_name": merchant.name, "company_name": merchant.company_name, "company_uscc": merchant.uscc}
+    if merchant.platform_id:
+        data["platform"] = merchant.platform.code
+    app_ids = [i.value for i in merchant_identifiers(merchant=merchant) if i.kind == identifiers.APP_ID]
+    if app_ids:
+        data["app_id"] = app_ids[0]
+    return {name: value for name, value in data.items() if value}
 
 
 def draft_latest_for_user(*, user) -> ComplaintDraft | None:

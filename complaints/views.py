@@ -24,7 +24,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from django_ratelimit.core import is_ratelimited
 from django_ratelimit.exceptions import Ratelimited
 
-from complaints import forms, selectors, services, workflow
+from complaints import forms, notifications, selectors, services, workflow
 from complaints.client_address import client_ip
 from complaints.decorators import verified_email_required
 from complaints.models import Complaint, ComplaintDraft, Evidence, TimelineEvent
@@ -154,10 +154,14 @@ def _evidence_context(evidence: list[Evidence]) -> dict:
 @verified_email_required
 @require_safe
 def draft_new(request):
-    """Resume the newest unexpired draft, or start one."""
-    draft = selectors.draft_latest_for_user(user=request.user)
+    """Resume the newest unexpired draft, or start one. "I was cheated too" (`?merchant=<id>`) starts a draft
+    with the merchant's public identifiers filled in, so the new complaint joins the same collective case."""
+    prefill = selectors.draft_merchant_prefill(merchant_uuid=request.GET.get("merchant", ""))
+    draft = None if prefill else selectors.draft_latest_for_user(user=request.user)
     if draft is None:
         draft = services.draft_create(owner=request.user)
+    if prefill:
+        services.draft_save(draft=draft, data=prefill)
     return redirect(_step_url(draft, STEPS[0]))
 
 
@@ -426,6 +430,10 @@ def notice_list(request):
         request.GET.get("page")
     )
     notices = list(page.object_list)
+    for notice in notices:
+        notice.headline = notifications.notification_headline(notice)
+        notice.message_label = notifications.notification_message_label(notice)
+        notice.url = notifications.notification_link(notice)
     unread = [notice.pk for notice in notices if notice.read_at is None]
     if unread:
         request.user.notifications.filter(pk__in=unread, read_at__isnull=True).update(read_at=timezone.now())

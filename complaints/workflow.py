@@ -6,7 +6,6 @@ what with the before and after (ModerationAction, append-only) and the complaina
 merchant's totals right and notifies the complainant on site and by email, in their language.
 """
 
-import logging
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -15,12 +14,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from complaints.models import Complaint, ModerationAction, Notification, TimelineEvent
+from complaints.notifications import notification_create
 from complaints.redaction import redact
 from complaints.rollups import rollup_status_changed
 from complaints.services import REDACTION_FIELDS, redaction_known
 from complaints.signals import complaint_status_changed
 
-logger = logging.getLogger(__name__)
 Status = Complaint.Status
 
 MSG_NOT_ALLOWED = _("This complaint is “%(status)s”: it cannot be %(action)s now.")
@@ -131,20 +130,9 @@ def _move(complaint: Complaint, name: str, *, actor, note: str = "", **fields) -
 
 
 def _notify(complaint: Complaint, message: str) -> None:
-    notification = Notification.objects.create(
-        user_id=complaint.complainant_id, complaint=complaint, status=complaint.status, message=message
+    notification_create(
+        user_id=complaint.complainant_id, complaint=complaint, kind=Notification.Kind.STATUS, message=message
     )
-    transaction.on_commit(lambda: _enqueue_email(notification.pk))
-
-
-def _enqueue_email(notification_id: int) -> None:
-    from complaints.tasks import notification_email
-
-    try:
-        notification_email.delay(notification_id)
-    except Exception as error:
-        # A broker outage must not undo the change: the on-site notice stands, the email is lost and logged.
-        logger.warning("Email for notification %s not queued: %s", notification_id, type(error).__name__)
 
 
 def _moderated(name: str, *, complaint: Complaint, moderator, note: str = "", **fields) -> Complaint:

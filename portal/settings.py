@@ -320,6 +320,8 @@ FILING_RATE = env.str("FILING_RATE", default="10/h")
 EXPORT_RATE = env.str("EXPORT_RATE", default="30/h")
 # A moderator's claim on a case lapses when they leave it untouched this long.
 MODERATION_CLAIM_TTL = timedelta(minutes=30)
+# The merchant's right of reply: days from a complaint's acceptance to the reply deadline (CFPB's "timely").
+MERCHANT_REPLY_DAYS = env.int("MERCHANT_REPLY_DAYS", default=15)
 # Brigading: this many complaints against one merchant from one account or network address within the window
 # flags them all (complaints.flags).
 BRIGADING_COUNT = 3

@@ -1,5 +1,6 @@
 """The complaints app's models, one module per idea."""
 
+from complaints.models.cases import VictimMessage
 from complaints.models.complaint import (
     ACCEPTED_STATUSES,
     MSG_PAID_IN_FUTURE,
@@ -16,6 +17,7 @@ from complaints.models.complaint import (
 from complaints.models.evidence import Evidence
 from complaints.models.imports import ImportJob
 from complaints.models.moderation import Flag, ModerationAction, Notification
+from complaints.models.replies import MerchantReply, ResolutionProposal, ReviewRequest
 from complaints.models.rollups import DailyRollup, DailyTotal, MerchantStats
 from complaints.models.timeline import TimelineEvent
 
@@ -34,10 +36,14 @@ __all__ = [
     "Evidence",
     "Flag",
     "ImportJob",
+    "MerchantReply",
     "MerchantStats",
     "ModerationAction",
     "Notification",
     "PaymentMethod",
+    "ResolutionProposal",
+    "ReviewRequest",
     "TimelineEvent",
+    "VictimMessage",
     "validate_not_future",
 ]

@@ -126,6 +126,13 @@ class Complaint(models.Model):
     # Privacy.
     consent_publish = models.BooleanField(_("publish a redacted account"), default=False)
     hide_identity = models.BooleanField(_("hide my identity from the merchant"), default=True)
+    # Other victims of the same merchant may write to this complainant through the site (no contact details shown).
+    contactable = models.BooleanField(_("other victims of this merchant may contact me through Redress"), default=False)
+
+    # The merchant's right of reply: the clock starts when a moderator accepts the complaint
+    # (settings.MERCHANT_REPLY_DAYS); the first public reply stops it.
+    reply_due_at = models.DateTimeField(_("merchant reply due"), null=True, blank=True)
+    first_reply_at = models.DateTimeField(_("merchant first replied"), null=True, blank=True)
 
     # Moderation: the moderator working on it (a claim lapses after settings.MODERATION_CLAIM_TTL), and where
     # the queue puts it (complaints.priority, recomputed as the complaint and its merchant change).
@@ -179,6 +186,12 @@ class Complaint(models.Model):
             models.Index(fields=["status", "-priority"], name="complaint_queue_idx"),
             # Brigading: WHERE merchant_id = %s AND client_ip_hash = %s AND submitted_at >= %s.
             models.Index(fields=["merchant", "client_ip_hash", "submitted_at"], name="complaint_brigade_ip_idx"),
+            # Replies due soon or overdue: WHERE first_reply_at IS NULL AND reply_due_at < %s.
+            models.Index(
+                fields=["reply_due_at"], condition=Q(first_reply_at__isnull=True), name="complaint_reply_due_idx"
+            ),
+            # The collective case's ledger: WHERE merchant_id = %s AND order_number = %s.
+            models.Index(fields=["merchant", "order_number"], name="complaint_merchant_order_idx"),
         ]
 
     def __str__(self):

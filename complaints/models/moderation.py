@@ -45,6 +45,7 @@ class Flag(models.Model):
         SIMILAR_NARRATIVE = "similar_narrative", _("Near-identical account in another account's complaint")
         BRIGADING_ACCOUNT = "brigading_account", _("Many complaints from one account against this merchant")
         BRIGADING_ADDRESS = "brigading_address", _("Many complaints from one network address against this merchant")
+        SAME_TRANSACTION = "same_transaction", _("Same order or transaction number as another complaint")
 
     complaint = models.ForeignKey(
         Complaint, verbose_name=_("complaint"), on_delete=models.CASCADE, related_name="flags"
@@ -83,7 +84,19 @@ class Flag(models.Model):
 
 
 class Notification(models.Model):
-    """An on-site notice to a complainant (the same news also goes by email, in their language)."""
+    """An on-site notice about one complaint (the same news also goes by email, in the recipient's language):
+    to the complainant (status, replies, proposals, authority outcomes, messages from other victims) or to the
+    merchant's representatives (new complaints, reply deadlines). Written through complaints.notifications."""
+
+    class Kind(models.TextChoices):
+        STATUS = "status", _("Status changed")
+        REPLY = "reply", _("The merchant replied")
+        PROPOSAL = "proposal", _("The merchant proposed a resolution")
+        PROPOSAL_ANSWERED = "proposal_answered", _("The complainant answered a proposal")
+        OUTCOME = "outcome", _("An authority responded")
+        NEW_COMPLAINT = "new_complaint", _("New complaint against your merchant")
+        REPLY_DUE = "reply_due", _("Reply due soon")
+        MESSAGE = "message", _("Message from another victim")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="notifications"
@@ -91,8 +104,12 @@ class Notification(models.Model):
     complaint = models.ForeignKey(
         Complaint, verbose_name=_("complaint"), on_delete=models.CASCADE, related_name="notifications"
     )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.STATUS)
+    # The complaint's status when the notice was written (the new status for Kind.STATUS).
     status = models.CharField(_("new status"), max_length=30, choices=Complaint.Status.choices)
-    message = models.TextField(_("message from the moderator"), blank=True)
+    message = models.TextField(_("message"), blank=True)
+    # Where the recipient reads more: the complainant's or the representative's page for the complaint.
+    link = models.CharField(_("link"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("sent"), auto_now_add=True)
     read_at = models.DateTimeField(_("read"), null=True, blank=True)
     # The durable record of the email: a sweeper sends those still unsent a few minutes on (broker outages).

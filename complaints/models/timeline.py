@@ -15,6 +15,10 @@ class TimelineEvent(models.Model):
         EVIDENCE_REJECTED = "evidence_rejected", _("Evidence rejected")
         STATUS_CHANGED = "status_changed", _("Status changed")
         CONSENT_CHANGED = "consent_changed", _("Publication consent changed")
+        MERCHANT_REPLIED = "merchant_replied", _("The merchant replied")
+        PROPOSAL_MADE = "proposal_made", _("The merchant proposed a resolution")
+        PROPOSAL_ANSWERED = "proposal_answered", _("Proposal answered")
+        CONTACT_CHANGED = "contact_changed", _("Contact by other victims changed")
 
     complaint = models.ForeignKey(
         Complaint, verbose_name=_("complaint"), on_delete=models.CASCADE, related_name="timeline"
