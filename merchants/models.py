@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from merchants import identifiers as ids
 from merchants.regions import Region
+from merchants.storage import private_storage
 
 
 class Platform(models.Model):
@@ -289,3 +290,62 @@ class MerchantMerge(models.Model):
     @property
     def is_undone(self):
         return self.undone_at is not None
+
+
+class Representative(models.Model):
+    """A business user's claim to speak for a merchant, proved by its business licence (the USCC on it must be
+    valid and match the merchant's) and approved by a moderator. Only an approved one sees the merchant's
+    complaints and replies to them; written through merchants.services."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for a moderator")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+        REVOKED = "revoked", _("Revoked")
+
+    uuid = models.UUIDField(_("public id"), default=uuid.uuid4, unique=True, editable=False)
+    merchant = models.ForeignKey(
+        Merchant, verbose_name=_("merchant"), on_delete=models.PROTECT, related_name="representatives"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="representations"
+    )
+    company_name = models.CharField(_("company name on the licence"), max_length=200)
+    uscc = models.CharField(_("unified social credit code on the licence"), max_length=18)
+    licence = models.FileField(
+        _("business licence"), storage=private_storage, upload_to="licences/%Y/%m/", max_length=200
+    )
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    created_at = models.DateTimeField(_("requested"), auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    note = models.TextField(_("moderator's note"), blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("merchant representative")
+        verbose_name_plural = _("merchant representatives")
+        constraints = [
+            # One live claim per person and merchant: asking again waits for the moderator's answer.
+            models.UniqueConstraint(
+                fields=["merchant", "user"],
+                condition=Q(status__in=["pending", "approved"]),
+                name="representative_one_live_claim",
+            ),
+        ]
+        indexes = [
+            # What a user may act for: WHERE user_id = %s AND status = 'approved'.
+            models.Index(fields=["user", "status"], name="representative_user_idx"),
+            # The moderators' queue: WHERE status = 'pending' ORDER BY created_at.
+            models.Index(fields=["status", "created_at"], name="representative_status_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.user_id} for {self.merchant_id} ({self.status})"
