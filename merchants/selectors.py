@@ -11,7 +11,7 @@ from rapidfuzz import process
 
 from merchants.identifiers import has_han
 from merchants.matching import UNCERTAIN, NameKeys, name_score
-from merchants.models import Identifier, Merchant, MerchantMerge, MergeProposal, Platform
+from merchants.models import Identifier, Merchant, MerchantMerge, MergeProposal, Platform, Representative
 
 # Name candidates scored per lookup: enough for near-duplicates of one name, bounded for hot names.
 CANDIDATE_LIMIT = 20
@@ -54,6 +54,21 @@ def merchants_by_ids(ids) -> dict[int, Merchant]:
 def merchant_group_ids(merchant: Merchant) -> list[int]:
     """The active merchant and every merchant merged into it."""
     return [merchant.pk, *Merchant.objects.filter(merged_into=merchant).values_list("pk", flat=True)]
+
+
+def representative_merchant_ids(*, user) -> set[int]:
+    """Every merchant whose complaints the user answers for: the groups (root and merged-in merchants) of the
+    merchants they are an approved representative of. Empty for anyone else."""
+    if not user.is_authenticated:
+        return set()
+    roots = Merchant.objects.filter(
+        representatives__user=user, representatives__status=Representative.Status.APPROVED
+    ).select_related("merged_into")
+    root_ids = {merchant_root(merchant).pk for merchant in roots}
+    if not root_ids:
+        return set()
+    merged = Merchant.objects.filter(merged_into_id__in=root_ids).values_list("pk", flat=True)
+    return root_ids | set(merged)
 
 
 def merchant_identifiers(*, merchant: Merchant) -> list[Identifier]:

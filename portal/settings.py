@@ -51,6 +51,8 @@ INSTALLED_APPS = [
     "portal.moderation",
     "portal.escalations",
     "portal.dashboards",
+    "portal.business",
+    "portal.cases",
 ]
 
 MIDDLEWARE = [
