@@ -1,7 +1,8 @@
 """Signals moderators weigh on each complaint: the same or a near-identical picture, or a near-identical account,
-in another account's complaint against the same merchant, and brigading (many complaints against one merchant
-from one account or one network address in a short time). Flags inform the queue and the staff page; a
-brigading flag lowers priority, and such complaints are never published or escalated without a moderator.
+in another account's complaint against the same merchant, the same order or transaction number as another
+complaint against it, and brigading (many complaints against one merchant from one account or one network address
+in a short time). Flags inform the queue and the staff page; a brigading flag lowers priority, and such complaints
+are never published or escalated without a moderator.
 
 Comparisons stay within the merchant's own complaints (an index range, not a scan of all evidence): reused
 evidence matters when it props up complaints against the same merchant.
@@ -13,6 +14,7 @@ from django.conf import settings
 from django.db.models import Q
 
 from complaints.duplicates import is_near_duplicate_picture, near_duplicate_narratives, phash_distance
+from complaints.ledger import order_key
 from complaints.models import Complaint, Evidence, Flag
 from complaints.priority import complaint_priority_update, merchant_surge_refresh
 
@@ -71,12 +73,33 @@ def _brigading_flags(complaint: Complaint) -> bool:
     return raised
 
 
+def _transaction_flags(complaint: Complaint) -> bool:
+    """Another complaint against the merchant (its whole group: complaints follow merges) quoting the same order
+    number, as the case's ledger compares them: one transaction claimed twice, whoever filed it. Any age and any
+    status: a rejected complaint about the same order still tells the moderator something."""
+    key = order_key(complaint.order_number)
+    if not key:
+        return False
+    quoted = (
+        Complaint.objects.filter(merchant_id=complaint.merchant_id)
+        .exclude(pk=complaint.pk)
+        .exclude(order_number="")
+        .values_list("pk", "order_number")
+    )
+    raised = False
+    for other_pk, order_number in quoted:
+        if order_key(order_number) == key:
+            raised |= _raise(complaint, Flag.Kind.SAME_TRANSACTION, Complaint(pk=other_pk))
+    return raised
+
+
 def flags_for_complaint(*, complaint_id: int) -> None:
-    """After filing (a task): narratives, evidence hashes known at upload, brigading."""
+    """After filing (a task): narratives, evidence hashes known at upload, order numbers, brigading."""
     complaint = Complaint.objects.filter(pk=complaint_id).first()
     if complaint is None:
         return
     raised = _brigading_flags(complaint)
+    raised |= _transaction_flags(complaint)
     candidates = {
         other.pk: other.narrative
         for other in _others(complaint).only("pk", "narrative").order_by("-submitted_at")[:NARRATIVE_CANDIDATES]

@@ -1,13 +1,16 @@
 """Signals on complaints: duplicate evidence, near-identical pictures and accounts, brigading."""
 
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from complaints import flags
 from complaints.models import Complaint, Flag
 from complaints.services import complaint_submit
 from complaints.tests import files
+from complaints.tests.factories import ComplaintFactory
 from complaints.uploads import check_upload
 from merchants.services import MerchantClaims
 from portal.accounts.tests.factories import UserFactory
@@ -130,3 +133,53 @@ def test_a_reshared_screenshot_is_flagged_through_upload_and_processing_and_anot
 
     assert Flag.objects.filter(complaint=copy, kind=Flag.Kind.SIMILAR_PICTURE, other=first).exists()
     assert Flag.Kind.SIMILAR_PICTURE not in kinds(different)
+
+
+def test_two_complaints_quoting_one_order_number_are_flagged_both_ways(complainant, stranger):
+    first = ComplaintFactory(complainant=complainant, order_number="WX 2024 0001")
+    second = ComplaintFactory(complainant=stranger, merchant=first.merchant, order_number="wx20240001")
+    unrelated = ComplaintFactory(merchant=first.merchant, order_number="WX20240002")
+    elsewhere = ComplaintFactory(order_number="WX20240001")
+
+    flags.flags_for_complaint(complaint_id=second.pk)
+
+    assert Flag.objects.get(complaint=second, kind=Flag.Kind.SAME_TRANSACTION).other == first
+    assert Flag.objects.get(complaint=first, kind=Flag.Kind.SAME_TRANSACTION).other == second
+    assert Flag.Kind.SAME_TRANSACTION not in kinds(unrelated) | kinds(elsewhere)
+
+
+def test_the_same_order_number_from_one_account_or_an_old_complaint_is_flagged_too(complainant):
+    old = ComplaintFactory(
+        complainant=complainant, order_number="A-77", submitted_at=timezone.now() - timedelta(days=900)
+    )
+    again = ComplaintFactory(complainant=complainant, merchant=old.merchant, order_number=" a-77 ")
+    flags.flags_for_complaint(complaint_id=again.pk)
+    assert Flag.objects.filter(complaint=old, kind=Flag.Kind.SAME_TRANSACTION, other=again).exists()
+
+
+def test_transaction_flags_are_raised_once_and_not_for_missing_numbers(complainant, stranger):
+    first = ComplaintFactory(complainant=complainant, order_number="")
+    second = ComplaintFactory(complainant=stranger, merchant=first.merchant, order_number="   ")
+    third = ComplaintFactory(merchant=first.merchant, order_number="B1")
+    fourth = ComplaintFactory(merchant=first.merchant, order_number="b1")
+    for complaint in (first, second, third, fourth, fourth):
+        flags.flags_for_complaint(complaint_id=complaint.pk)
+    assert Flag.objects.filter(kind=Flag.Kind.SAME_TRANSACTION).count() == 2
+    assert Flag.Kind.SAME_TRANSACTION not in kinds(first) | kinds(second)
+
+
+def test_filing_raises_the_transaction_flag(complainant, stranger, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        first = complaint_submit(
+            complainant=complainant, claims=CLAIMS, category="not_delivered", narrative=NARRATIVE, order_number="T 001"
+        )
+        second = complaint_submit(
+            complainant=stranger,
+            claims=CLAIMS,
+            category="refund_refused",
+            narrative=OTHER_NARRATIVE,
+            order_number="t001",
+        )
+    assert first.merchant_id == second.merchant_id
+    assert Flag.objects.filter(complaint=second, kind=Flag.Kind.SAME_TRANSACTION, other=first).exists()
+    assert Flag.objects.filter(complaint=first, kind=Flag.Kind.SAME_TRANSACTION, other=second).exists()

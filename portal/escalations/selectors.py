@@ -143,3 +143,13 @@ def escalation_counts(*, authority: Authority | None, merchant_ids, now: datetim
     return escalations.aggregate(
         open=models.Count("pk"), overdue=models.Count("pk", filter=ack_overdue_q(now) | response_overdue_q(now))
     )
+
+
+def merchant_group_escalations(*, merchant_ids) -> models.QuerySet[Escalation]:
+    """Escalations of any merchant of a group, oldest first, with their authorities (the collective case's
+    timeline). Escalations stay with the merchant they were opened about when it is later merged into another."""
+    return (
+        Escalation.objects.filter(merchant_id__in=list(merchant_ids))
+        .select_related("authority")
+        .order_by("opened_at", "pk")
+    )

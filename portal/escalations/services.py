@@ -9,9 +9,11 @@ from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from complaints.cases import case_outcome_notify
 from merchants.models import Merchant
 from portal.escalations import delivery
 from portal.escalations.models import AuthorityMember, Escalation, EscalationEvent, RiskRule
@@ -33,6 +35,7 @@ MSG_NOT_MODERATOR = _("Only moderators can do this.")
 MSG_REASON_REQUIRED = _("Say why this merchant should be escalated.")
 MSG_OUTCOME_REQUIRED = _("Choose the outcome.")
 MSG_NO_AUTHORITY = _("No authority could be found for this merchant: set its registered province first.")
+MSG_OUTCOME_NOTICE = _("%(authority)s answered: %(outcome)s.")
 
 # Which states each transition leaves from. An authority may acknowledge or answer a case it received by a
 # channel that has not reported delivery yet, so "pending" is accepted too.
@@ -292,7 +295,28 @@ def escalation_respond(
     fields = {"responded_at": now, "outcome": outcome, "note": (note or "").strip()}
     if escalation.acknowledged_at is None:
         fields["acknowledged_at"] = now
-    return _move(escalation, Status.RESPONDED, now=now, actor=user, **fields)
+    escalation = _move(escalation, Status.RESPONDED, now=now, actor=user, **fields)
+    _notify_outcome(escalation)
+    return escalation
+
+
+def response_anchor(escalation: Escalation) -> str:
+    """The id of the answer on the collective case's timeline."""
+    return f"response-{escalation.uuid}"
+
+
+def _notify_outcome(escalation: Escalation) -> None:
+    """Every victim of the merchant hears what the authority answered, in the same transaction as the answer
+    (the emails follow on commit). The notice's link names this answer, so telling twice adds nothing."""
+    merchant = root_merchant(escalation.merchant)
+    link = reverse("cases:detail", kwargs={"uuid": merchant.uuid}) + "#" + response_anchor(escalation)
+
+    def message() -> str:
+        outcome = Escalation.Outcome(escalation.outcome).label
+        text = str(MSG_OUTCOME_NOTICE % {"authority": escalation.authority.name, "outcome": outcome})
+        return f"{text}\n{escalation.note}" if escalation.note else text
+
+    case_outcome_notify(merchant_id=merchant.pk, link=link, message=message)
 
 
 @transaction.atomic
