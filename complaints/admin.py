@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from complaints.models import Complaint, ComplaintDraft, Evidence, Flag, ModerationAction, TimelineEvent
+from complaints.models import Complaint, ComplaintDraft, Evidence, Flag, ModerationAction, ReviewRequest, TimelineEvent
 
 
 class EvidenceInline(admin.TabularInline):
@@ -86,3 +86,20 @@ class FlagAdmin(admin.ModelAdmin):
     list_filter = ["kind"]
     list_select_related = ["complaint", "other"]
     readonly_fields = [f.name for f in Flag._meta.fields]
+
+
+@admin.register(ReviewRequest)
+class ReviewRequestAdmin(admin.ModelAdmin):
+    list_display = ["complaint", "reason", "requested_by", "status", "created_at", "decided_at"]
+    list_filter = ["status", "reason"]
+    search_fields = ["complaint__code", "requested_by__email"]
+    list_select_related = ["complaint", "requested_by"]
+    # Requests are made by representatives and decided in the moderators' queue (complaints.review_requests),
+    # which keeps one open per complaint and records who decided: here they are read only.
+    readonly_fields = [f.name for f in ReviewRequest._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

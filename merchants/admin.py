@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from merchants.models import Identifier, Merchant, MerchantMerge, MergeProposal, Platform
+from merchants.models import Identifier, Merchant, MerchantMerge, MergeProposal, Platform, Representative
 
 
 @admin.register(Platform)
@@ -40,6 +40,25 @@ class MergeProposalAdmin(admin.ModelAdmin):
 class MerchantMergeAdmin(admin.ModelAdmin):
     list_display = ["source", "target", "automatic", "actor", "created_at", "undone_at"]
     readonly_fields = [f.name for f in MerchantMerge._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Representative)
+class RepresentativeAdmin(admin.ModelAdmin):
+    list_display = ["company_name", "merchant", "user", "status", "created_at", "decided_at"]
+    list_filter = ["status"]
+    search_fields = ["company_name", "uscc", "merchant__name", "user__email"]
+    list_select_related = ["merchant", "user"]
+    # The licence is reached only through the permission-checked licence view, never as an admin link; claims
+    # are made and decided through merchants.services, which check the USCC, keep the user's role in step and
+    # tell the claimant.
+    exclude = ["licence"]
+    readonly_fields = ["uuid", "merchant", "user", "uscc", "status", "created_at", "decided_by", "decided_at", "note"]
 
     def has_add_permission(self, request):
         return False

@@ -2,10 +2,12 @@
 
 from dataclasses import dataclass
 
+from django.contrib.auth import get_user_model
 from django.contrib.postgres.search import TrigramSimilarity
 from django.db import connection, transaction
 from django.db.models import Q, QuerySet
 from django.db.models.functions import Greatest
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from rapidfuzz import process
 
@@ -162,3 +164,68 @@ def _python_candidates(rows: QuerySet[Identifier], keys: NameKeys) -> list[Ident
     choices = {index: f"{n.normalized} {n.pinyin}" for index, n in enumerate(names)}
     best = process.extract(f"{keys.key} {keys.pinyin}", choices, limit=CANDIDATE_LIMIT, score_cutoff=40)
     return [names[index] for _choice, _score, index in best]
+
+
+# Representatives ----------------------------------------------------------------------------------------------
+
+LIVE_CLAIM_STATUSES = [Representative.Status.PENDING, Representative.Status.APPROVED]
+
+
+def representative_may_claim(*, user) -> bool:
+    """A signed-in account with a verified address that neither moderates nor works for an authority: those
+    decide or oversee complaints and may not also speak for a merchant."""
+    if not (user.is_authenticated and user.email_verified):
+        return False
+    role = get_user_model().Role
+    return user.role not in {role.MODERATOR, role.AUTHORITY}
+
+
+def merchant_usccs(*, merchant: Merchant) -> list[str]:
+    """The registration numbers (USCC) on record for the merchant's group: the merchants' own and the USCC
+    identifiers victims gave, sorted, without repeats."""
+    group = merchant_group_ids(merchant_root(merchant))
+    own = Merchant.objects.filter(pk__in=group).exclude(uscc="").values_list("uscc", flat=True)
+    given = Identifier.objects.filter(merchant_id__in=group, kind=Identifier.Kind.USCC).values_list(
+        "normalized", flat=True
+    )
+    return sorted({value.strip().upper() for value in [*own, *given]})
+
+
+def representatives_for_moderators(*, status: str = Representative.Status.PENDING) -> QuerySet[Representative]:
+    """Claims in one status: the pending queue oldest first (uses representative_status_idx), others newest
+    decision first."""
+    rows = Representative.objects.filter(status=status).select_related("merchant__platform", "user", "decided_by")
+    if status == Representative.Status.PENDING:
+        return rows.order_by("created_at", "id")
+    return rows.order_by("-decided_at", "-id")
+
+
+def representative_get(*, uuid) -> Representative:
+    """A claim by its public id, for moderators; 404 if unknown."""
+    return get_object_or_404(
+        Representative.objects.select_related("merchant__platform", "merchant__merged_into", "user", "decided_by"),
+        uuid=uuid,
+    )
+
+
+def representative_get_for_user(*, user, uuid) -> Representative:
+    """A claim its claimant or a moderator may see; 404 for anyone else, as if it did not exist."""
+    if not user.is_authenticated:
+        raise Http404
+    rows = Representative.objects.select_related("merchant", "user")
+    if not user.is_moderator:
+        rows = rows.filter(user=user)
+    return get_object_or_404(rows, uuid=uuid)
+
+
+def representatives_of_user(*, user) -> QuerySet[Representative]:
+    """The user's own claims, newest first."""
+    return Representative.objects.filter(user=user).select_related("merchant__platform").order_by("-created_at", "-id")
+
+
+def merchant_representatives(*, merchant: Merchant) -> QuerySet[Representative]:
+    """The live claims (pending or approved) on the merchant's group, for a moderator weighing another one."""
+    group = merchant_group_ids(merchant_root(merchant))
+    return Representative.objects.filter(merchant_id__in=group, status__in=LIVE_CLAIM_STATUSES).select_related(
+        "merchant", "user"
+    )

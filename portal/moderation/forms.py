@@ -62,3 +62,30 @@ class EscalateForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("The regulator, the platform owner and, for large losses, the police receive it."),
     )
+
+
+class ClaimDecisionForm(forms.Form):
+    """Approving, rejecting or revoking a representative's claim; the note is emailed to the claimant."""
+
+    note = forms.CharField(
+        label=_("Note to the claimant"),
+        required=False,
+        max_length=NOTE_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Emailed to the claimant. Required to reject or revoke a claim."),
+    )
+
+
+class ReviewDecisionForm(forms.Form):
+    """A moderator's answer to a representative's review request."""
+
+    UPHOLD, DISMISS = "uphold", "dismiss"
+
+    decision = forms.ChoiceField(choices=[(UPHOLD, _("Uphold")), (DISMISS, _("Dismiss"))])
+    note = forms.CharField(
+        label=_("Note"),
+        required=False,
+        max_length=NOTE_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Why, for the record (optional)."),
+    )

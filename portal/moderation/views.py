@@ -62,7 +62,7 @@ def reason_labels(reasons: list[str]) -> list[str]:
     return labels
 
 
-def _form_error(request, form) -> None:
+def flash_form_errors(request, form) -> None:
     errors = " ".join(str(message) for field_errors in form.errors.values() for message in field_errors)
     messages.error(request, MSG_FORM_INVALID % {"errors": errors})
 
@@ -106,7 +106,7 @@ def _decide(request, uuid, decide):
     proposal = proposal_get(uuid=uuid)
     form = DecisionForm(request.POST)
     if not form.is_valid():
-        _form_error(request, form)
+        flash_form_errors(request, form)
         return redirect("moderation:proposal", uuid=proposal.uuid)
     try:
         message = decide(proposal, form.cleaned_data["note"])
@@ -164,7 +164,7 @@ def merchant_escalate(request, uuid):
     merchant = merchant_get(uuid=uuid)
     form = EscalateForm(request.POST)
     if not form.is_valid():
-        _form_error(request, form)
+        flash_form_errors(request, form)
         return redirect("moderation:merchant", uuid=merchant.uuid)
     try:
         escalations = escalation_manual(merchant=merchant, moderator=request.user, reason=form.cleaned_data["reason"])
@@ -192,7 +192,7 @@ def merchant_merge(request, uuid):
     merchant = merchant_get(uuid=uuid)
     form = MergeIntoForm(request.POST)
     if not form.is_valid():
-        _form_error(request, form)
+        flash_form_errors(request, form)
         return redirect("moderation:merchant", uuid=merchant.uuid)
     target = form.cleaned_data["target"]
     try:
@@ -214,7 +214,7 @@ def merge_undo(request, uuid, merge):
         raise Http404
     form = UndoMergeForm(request.POST)
     if not form.is_valid():
-        _form_error(request, form)
+        flash_form_errors(request, form)
         return redirect("moderation:merchant", uuid=merchant.uuid)
     try:
         restored = services.merchant_unmerge(merge=found, actor=request.user, reason=form.cleaned_data["reason"])
