@@ -17,6 +17,20 @@ from complaints.tests import files
 from merchants import services
 from merchants.identifiers import MSG_USCC_CHECK
 from merchants.models import Identifier, Representative
+from merchants.representatives import (
+    MSG_ALREADY_CLAIMED,
+    MSG_CLAIM_DECIDED,
+    MSG_CLAIM_NOT_APPROVED,
+    MSG_CLAIM_NOTE_REQUIRED,
+    MSG_COMPANY_REQUIRED,
+    MSG_LICENCE_TYPE,
+    MSG_NO_REGISTERED_USCC,
+    MSG_USCC_MISMATCH,
+    representative_approve,
+    representative_claim,
+    representative_reject,
+    representative_revoke,
+)
 from merchants.selectors import (
     merchant_representatives,
     merchant_usccs,
@@ -26,21 +40,7 @@ from merchants.selectors import (
     representatives_for_moderators,
     representatives_of_user,
 )
-from merchants.services import (
-    MSG_ALREADY_CLAIMED,
-    MSG_CLAIM_DECIDED,
-    MSG_CLAIM_NOT_APPROVED,
-    MSG_CLAIM_NOTE_REQUIRED,
-    MSG_COMPANY_REQUIRED,
-    MSG_LICENCE_TYPE,
-    MSG_NO_REGISTERED_USCC,
-    MSG_USCC_MISMATCH,
-    merchant_merge,
-    representative_approve,
-    representative_claim,
-    representative_reject,
-    representative_revoke,
-)
+from merchants.services import merchant_merge
 from merchants.tests.factories import MerchantFactory
 from portal.accounts.models import User
 from portal.accounts.tests.factories import UserFactory
@@ -275,7 +275,7 @@ def test_a_mail_failure_keeps_the_decision_and_logs_no_address(
     representative = RepresentativeFactory(user=complainant)
     refused = smtplib.SMTPRecipientsRefused({complainant.email: (550, b"no such user")})
     with (
-        mock.patch("merchants.services.send_mail", side_effect=refused),
+        mock.patch("merchants.representatives.send_mail", side_effect=refused),
         caplog.at_level(logging.WARNING),
         django_capture_on_commit_callbacks(execute=True),
     ):

@@ -6,8 +6,8 @@ from django.utils.translation import gettext_lazy as _
 from complaints.uploads import check_upload, extension_of, sanitize_filename
 from merchants.identifiers import InvalidIdentifier, normalize_uscc
 from merchants.models import Merchant
+from merchants.representatives import MSG_LICENCE_TYPE
 from merchants.selectors import merchant_find
-from merchants.services import MSG_LICENCE_TYPE
 from portal.moderation.forms import UUID_IN_TEXT
 
 # What a business licence may be: a scan or photo (JPEG, PNG) or the PDF the registry issues. No WebP, which

@@ -20,8 +20,8 @@ from django_ratelimit.exceptions import Ratelimited
 from complaints.decorators import verified_email_required
 from complaints.uploads import extension_of
 from merchants.models import Representative
+from merchants.representatives import representative_claim, representative_revoke
 from merchants.selectors import representative_get_for_user, representative_may_claim, representatives_of_user
-from merchants.services import representative_claim, representative_revoke
 from portal.business.forms import LICENCE_TYPES, ClaimForm, merchant_from_text
 
 # Claims one account may send per hour, refused ones included: each is a moderator's work and a stored file,

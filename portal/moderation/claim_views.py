@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST, require_safe
 
 from complaints.decorators import moderator_required
-from merchants import services
+from merchants import representatives
 from merchants.models import Representative
 from merchants.selectors import (
     merchant_representatives,
@@ -74,7 +74,7 @@ def _decide(request, uuid, decide, success):
 @require_POST
 def representative_approve(request, uuid):
     def approve(claim, note):
-        services.representative_approve(representative=claim, moderator=request.user, note=note)
+        representatives.representative_approve(representative=claim, moderator=request.user, note=note)
 
     return _decide(request, uuid, approve, MSG_APPROVED)
 
@@ -83,7 +83,7 @@ def representative_approve(request, uuid):
 @require_POST
 def representative_reject(request, uuid):
     def reject(claim, note):
-        services.representative_reject(representative=claim, moderator=request.user, note=note)
+        representatives.representative_reject(representative=claim, moderator=request.user, note=note)
 
     return _decide(request, uuid, reject, MSG_REJECTED)
 
@@ -92,6 +92,6 @@ def representative_reject(request, uuid):
 @require_POST
 def representative_revoke(request, uuid):
     def revoke(claim, note):
-        services.representative_revoke(representative=claim, actor=request.user, note=note)
+        representatives.representative_revoke(representative=claim, actor=request.user, note=note)
 
     return _decide(request, uuid, revoke, MSG_REVOKED)

@@ -9,7 +9,8 @@ from django.utils.html import escape
 from complaints.tests import files
 from merchants.identifiers import MSG_USCC_CHECK
 from merchants.models import Representative
-from merchants.services import MSG_ALREADY_CLAIMED, MSG_LICENCE_TYPE, MSG_USCC_MISMATCH, merchant_merge
+from merchants.representatives import MSG_ALREADY_CLAIMED, MSG_LICENCE_TYPE, MSG_USCC_MISMATCH
+from merchants.services import merchant_merge
 from merchants.tests.factories import MerchantFactory
 from portal.accounts.models import User
 from portal.accounts.tests.factories import UserFactory

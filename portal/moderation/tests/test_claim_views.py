@@ -7,7 +7,7 @@ from django.core import mail
 from django.test import Client
 
 from merchants.models import Representative
-from merchants.services import MSG_CLAIM_DECIDED, MSG_CLAIM_NOTE_REQUIRED
+from merchants.representatives import MSG_CLAIM_DECIDED, MSG_CLAIM_NOTE_REQUIRED
 from portal.accounts.models import User
 from portal.business.tests.factories import RepresentativeFactory, make_uscc
 from portal.moderation.claim_views import CLAIMS_PER_PAGE
