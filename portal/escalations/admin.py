@@ -6,6 +6,7 @@ from portal.escalations.models import (
     Escalation,
     EscalationEvent,
     MerchantRisk,
+    RiskAlert,
     RiskRule,
 )
 
@@ -68,6 +69,26 @@ class EscalationAdmin(admin.ModelAdmin):
     search_fields = ["merchant__name", "authority__name_zh", "authority__name_en"]
     raw_id_fields = ["merchant", "authority", "opened_by"]
     inlines = [EscalationEventInline]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(RiskAlert)
+class RiskAlertAdmin(admin.ModelAdmin):
+    """Read-only: alerts are proposed, approved and withdrawn on the moderators' pages (portal.escalations.alerts),
+    which record who did each step."""
+
+    list_display = ["merchant", "level", "status", "created_by", "created_at", "approved_by", "approved_at"]
+    list_filter = ["status", "level"]
+    search_fields = ["merchant__name", "text"]
+    raw_id_fields = ["merchant", "created_by", "approved_by", "withdrawn_by"]
 
     def has_add_permission(self, request):
         return False

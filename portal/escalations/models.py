@@ -359,3 +359,70 @@ class AccessLog(AppendOnlyModel):
 
     def __str__(self):
         return f"{self.user_id} {self.action} {self.escalation_id}"
+
+
+class RiskAlert(models.Model):
+    """A public warning about a merchant, shown on its profile and in "check before you pay" results once a
+    moderator approves it. Written and decided through portal.escalations.alerts, which record who did what and
+    when; the text is redacted of personal data before it is saved, since it is published as written."""
+
+    class Level(models.TextChoices):
+        # The levels of portal.escalations.selectors.risk_level above "low", whose warning is silence.
+        HIGH = "high", _("High risk")
+        MEDIUM = "medium", _("Medium risk")
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", _("Proposed")
+        APPROVED = "approved", _("Approved")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    uuid = models.UUIDField(_("public id"), default=uuid.uuid4, unique=True, editable=False)
+    merchant = models.ForeignKey(
+        "merchants.Merchant", verbose_name=_("merchant"), on_delete=models.PROTECT, related_name="risk_alerts"
+    )
+    level = models.CharField(_("level"), max_length=10, choices=Level.choices)
+    text = models.TextField(_("public text"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PROPOSED)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("proposed by"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("proposed"), default=timezone.now)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("approved by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    approved_at = models.DateTimeField(_("approved"), null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("withdrawn by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    withdrawn_at = models.DateTimeField(_("withdrawn"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("risk alert")
+        verbose_name_plural = _("risk alerts")
+        constraints = [
+            # One warning per merchant at a time; changing it means withdrawing it and proposing another. Its
+            # partial index also serves the profile: WHERE merchant_id IN (...) AND status = 'approved'.
+            models.UniqueConstraint(
+                fields=["merchant"], condition=Q(status__in=["proposed", "approved"]), name="risk_alert_one_live"
+            ),
+            models.CheckConstraint(
+                condition=Q(status="proposed", approved_at__isnull=True, withdrawn_at__isnull=True)
+                | Q(status="approved", approved_at__isnull=False, withdrawn_at__isnull=True)
+                | Q(status="withdrawn", withdrawn_at__isnull=False),
+                name="risk_alert_dates_follow_status",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.merchant_id} {self.level} ({self.status})"
