@@ -4,12 +4,13 @@ import json
 import uuid
 
 import pytest
-from rest_framework.throttling import ScopedRateThrottle
+from django.utils import timezone
 
 from complaints import services
 from merchants.models import Platform
 from merchants.services import MerchantClaims, merchant_merge, merchant_resolve
 from portal.api.tests.helpers import api_client, error_of
+from portal.pages.tests.helpers import publish_alert, reply, stand
 
 pytestmark = pytest.mark.django_db
 
@@ -18,7 +19,18 @@ NARRATIVE = "我在小程序预购了一部手机，付款后商家一直不发�
 APP_ID = "wx8a7b6c5d4e3f2a1b"
 PHONE = "13800138000"
 BANK_CARD = "6222021234567890128"  # passes the Luhn check
-RESULT_FIELDS = {"id", "name", "platform", "kind", "complaints", "matched_by", "score"}
+RESULT_FIELDS = {
+    "id",
+    "name",
+    "platform",
+    "kind",
+    "complaints",
+    "top_categories",
+    "response_rate",
+    "risk_alert",
+    "matched_by",
+    "score",
+}
 
 
 def detail_url(merchant_or_id):
@@ -60,6 +72,12 @@ def test_lookup_finds_a_merchant_by_a_phone_typed_differently(client, shop):
             "platform": "wechat_mini_program",
             "kind": "mini_program",
             "complaints": 2,
+            "top_categories": [
+                {"code": "not_delivered", "label": "Paid but not delivered (pre-sales included)", "count": 1},
+                {"code": "merchant_vanished", "label": "Merchant vanished or unreachable", "count": 1},
+            ],
+            "response_rate": None,
+            "risk_alert": None,
             "matched_by": "phone",
             "score": 100.0,
         }
@@ -90,6 +108,9 @@ def test_lookup_of_a_merchant_without_platform_or_complaints(client):
             "platform": None,
             "kind": "social_seller",
             "complaints": 0,
+            "top_categories": [],
+            "response_rate": None,
+            "risk_alert": None,
             "matched_by": "wechat_id",
             "score": 100.0,
         }
@@ -127,9 +148,13 @@ def test_lookup_works_for_signed_in_users_too(complainant, shop):
     assert response.json()[0]["id"] == str(shop.uuid)
 
 
-def test_lookup_is_throttled_with_the_error_body(client, shop, monkeypatch):
-    # DRF reads the rates once, into the throttle class: override them there.
-    monkeypatch.setitem(ScopedRateThrottle.THROTTLE_RATES, "lookup", "2/minute")
+def lookup_rate(settings, rate):
+    rates = {**settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], "lookup": rate}
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": rates}
+
+
+def test_lookup_is_throttled_with_the_error_body(client, shop, settings):
+    lookup_rate(settings, "2/minute")
     for _attempt in range(2):
         assert client.get(LOOKUP_URL, {"q": APP_ID}).status_code == 200
 
@@ -139,8 +164,8 @@ def test_lookup_is_throttled_with_the_error_body(client, shop, monkeypatch):
     assert int(response["Retry-After"]) > 0
 
 
-def test_a_rotated_x_forwarded_for_does_not_escape_the_lookup_throttle(client, shop, monkeypatch):
-    monkeypatch.setitem(ScopedRateThrottle.THROTTLE_RATES, "lookup", "2/minute")
+def test_a_rotated_x_forwarded_for_does_not_escape_the_lookup_throttle(client, shop, settings):
+    lookup_rate(settings, "2/minute")
     for attempt in range(2):
         assert client.get(LOOKUP_URL, {"q": APP_ID}, HTTP_X_FORWARDED_FOR=f"10.0.0.{attempt}").status_code == 200
 
@@ -214,3 +239,65 @@ def test_both_operations_are_in_the_schema(client):
     assert [parameter["name"] for parameter in lookup["parameters"]] == ["q"]
     assert {"200", "400", "429"} <= set(lookup["responses"])
     assert {"200", "302", "404"} <= set(schema["paths"]["/api/v1/merchants/{uuid}/"]["get"]["responses"])
+
+
+# Replies, months and warnings ---------------------------------------------------------------------------------
+
+
+def test_lookup_carries_the_response_rate_and_the_published_warning(client, shop, moderator, merchant_rep):
+    answered, _silent = (stand(complaint) for complaint in shop.complaints.order_by("pk"))
+    reply(answered, merchant_rep, "已退款。")
+    publish_alert(shop, moderator, text="请勿付款。")
+
+    row = client.get(LOOKUP_URL, {"q": APP_ID}).json()[0]
+
+    assert row["response_rate"] == 0.5
+    assert row["risk_alert"]["level"] == "high"
+    assert row["risk_alert"]["text"] == "请勿付款。"
+    assert row["risk_alert"]["approved_at"]
+
+
+def test_lookup_by_phone_or_account_never_echoes_the_value(client, shop):
+    for query in ["+86 138-0013-8000", "6222 0212 3456 7890 128"]:
+        text = json.dumps(client.get(LOOKUP_URL, {"q": query}).json())
+        for hidden in [PHONE, "138-0013-8000", "+8613800138000", BANK_CARD, "6222 0212 3456 7890 128"]:
+            assert hidden not in text
+
+
+def test_profile_answers_reply_figures_months_and_replies(client, shop, moderator, merchant_rep):
+    answered, overdue = (stand(complaint, publish=True) for complaint in shop.complaints.order_by("pk"))
+    reply(answered, merchant_rep, "您好，已为您安排退款。")
+    publish_alert(shop, moderator, text="请勿付款。", level="medium")
+
+    body = client.get(detail_url(shop)).json()
+
+    assert (body["response_rate"], body["timely_share"], body["overdue_replies"]) == (0.5, 0.5, 1)
+    assert body["risk_alert"]["level"] == "medium"
+    assert len(body["monthly"]) == 12
+    assert body["monthly"][-1] == {
+        "month": timezone.localdate().strftime("%Y-%m"),
+        "complaints": 2,
+        "categories": {"not_delivered": 1, "merchant_vanished": 1},
+    }
+    assert body["monthly"][0] == {"month": body["monthly"][0]["month"], "complaints": 0, "categories": {}}
+    replies = {row["id"]: row["replies"] for row in body["public_complaints"]}
+    assert [r["body"] for r in replies[str(answered.uuid)]] == ["您好，已为您安排退款。"]
+    assert replies[str(overdue.uuid)] == []
+    assert all(row["outcome"] is None for row in body["public_complaints"])
+
+
+def test_a_profile_without_answerable_complaints_has_null_rates(client, shop):
+    body = client.get(detail_url(shop)).json()
+
+    assert (body["response_rate"], body["timely_share"], body["overdue_replies"]) == (None, None, 0)
+    assert body["risk_alert"] is None
+
+
+def test_the_new_fields_are_in_the_schema(client):
+    schemas = client.get("/api/schema/", {"format": "json"}).json()["components"]["schemas"]
+
+    assert {"response_rate", "timely_share", "overdue_replies", "risk_alert", "monthly"} <= set(
+        schemas["MerchantProfile"]["properties"]
+    )
+    assert {"top_categories", "response_rate", "risk_alert"} <= set(schemas["MerchantLookupResult"]["properties"])
+    assert {"replies", "outcome"} <= set(schemas["MerchantPublicComplaint"]["properties"])
