@@ -45,7 +45,7 @@ def check(request):
         "max_length": MAX_QUERY_LENGTH,
     }
     if query:
-        if is_ratelimited(request, group="pages:merchant_search", key="ip", rate=lookup_rate(), increment=True):
+        if is_ratelimited(request, group="pages:check", key="ip", rate=lookup_rate(), increment=True):
             return import_string(settings.RATELIMIT_VIEW)(request, Ratelimited())
         if len(ids.clean_text(query)) < MIN_QUERY_LENGTH:
             context["error"] = MSG_QUERY_TOO_SHORT % {"count": MIN_QUERY_LENGTH}

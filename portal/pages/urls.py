@@ -7,8 +7,6 @@ app_name = "pages"
 urlpatterns = [
     path("", views.home, name="home"),
     path("check/", merchant_views.check, name="check"),
-    # The check's former name, which the site's menu still uses, reverses to its address as well.
-    path("check/", merchant_views.check, name="merchant_search"),
     path("merchants/", merchant_views.merchant_search_moved, name="merchant_search_moved"),
     path("merchants/<uuid:uuid>/", merchant_views.merchant_detail, name="merchant_detail"),
 ]

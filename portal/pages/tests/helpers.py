@@ -1,6 +1,5 @@
 """Complaints, replies and risk alerts as the merchant pages' tests need them."""
 
-import re
 from datetime import timedelta
 
 from django.utils import timezone
@@ -53,9 +52,3 @@ def reply(complaint, author, body: str, *, on_time=True) -> MerchantReply:
 def publish_alert(merchant, moderator, text="多名买家反映付款后不发货、客服失联，请勿向其付款。", level="high"):
     alert = risk_alert_create(merchant=merchant, level=level, text=text, actor=moderator)
     return risk_alert_approve(alert=alert, actor=moderator)
-
-
-def shown(response) -> str:
-    """The page without base.html's language switcher, whose hidden `next` field carries the page's own address
-    (the visitor's query included) so that switching language keeps the results."""
-    return re.sub(r'<form class="language-form".*?</form>', "", response.text, flags=re.S)

@@ -11,7 +11,7 @@ from merchants.services import MerchantClaims, merchant_merge, merchant_resolve
 from portal.accounts.tests.factories import UserFactory
 from portal.escalations.alerts import risk_alert_create
 from portal.pages.merchant_views import MSG_QUERY_TOO_SHORT
-from portal.pages.tests.helpers import BANK_CARD, PHONE, claims, file, publish_alert, reply, shown, stand
+from portal.pages.tests.helpers import BANK_CARD, PHONE, claims, file, publish_alert, reply, stand
 
 pytestmark = pytest.mark.django_db
 
@@ -53,7 +53,7 @@ def test_the_check_page_offers_the_form(client):
     assert response.status_code == 200
     assert 'name="q"' in response.text
     assert response.context["results"] is None
-    assert reverse("pages:check") == reverse("pages:merchant_search") == CHECK_URL
+    assert reverse("pages:check") == CHECK_URL
 
 
 @pytest.mark.parametrize(
@@ -77,7 +77,7 @@ def test_a_phone_typed_differently_finds_the_shop_and_is_never_written_back(clie
     results = response.context["results"]
     assert [row.merchant for row in results] == [shop]
     assert results[0].complaints == 3
-    page = shown(response)
+    page = response.text
     assert profile_url(shop) in page
     assert "Exact match: Phone" in page
     assert "Results for the number or account you typed" in page
@@ -89,7 +89,7 @@ def test_a_payee_account_finds_the_shop_and_is_never_written_back(client, shop):
     response = get(client, CHECK_URL, q="6222 0212 3456 7890 128")
 
     assert [row.merchant for row in response.context["results"]] == [shop]
-    page = shown(response)
+    page = response.text
     assert "Exact match: Bank card" in page
     assert BANK_CARD not in page
     assert "6222 0212 3456 7890 128" not in page
@@ -147,7 +147,7 @@ def test_no_match_says_no_complaints_yet_and_warns(client, shop):
 
     assert response.context["results"] == []
     assert "No complaints yet about a merchant matching this. That does not mean the seller is safe" in response.text
-    assert "13900139000" not in shown(response)
+    assert "13900139000" not in response.text
 
 
 @pytest.mark.parametrize("q", ["a", " b ", "【"])
