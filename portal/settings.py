@@ -44,6 +44,9 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "django_htmx",
     "axes",
+    # A second factor for the admin (portal/urls.py): TOTP devices, enrolled with manage.py otp_enrol.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "merchants",
     "complaints",
     "portal.accounts",
@@ -63,7 +66,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "portal.accounts.middleware.SessionLimitsMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -113,7 +118,7 @@ AUTHENTICATION_BACKENDS = [
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "portal.accounts.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -123,6 +128,13 @@ EMAIL_VERIFICATION_URL = "accounts:verify_sent"
 LOGIN_REDIRECT_URL = "complaints:mine"
 LOGOUT_REDIRECT_URL = "pages:home"
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24
+# Sessions (portal.accounts.middleware): one lasts at most two weeks from login, however active; staff (moderators,
+# authority staff, the admin), who see complainants' personal data, are logged out after half an hour without a
+# request, as a screen left open in an office should not stay signed in.
+SESSION_COOKIE_AGE = env.int("SESSION_MAX_AGE_DAYS", default=14) * 24 * 60 * 60
+STAFF_SESSION_IDLE_TIMEOUT = timedelta(minutes=env.int("STAFF_SESSION_IDLE_MINUTES", default=30))
+# The admin's second factor: the issuer an authenticator app shows next to the TOTP code.
+OTP_TOTP_ISSUER = "Redress"
 
 # Login lockout (django-axes): five failures per account and address lock it for an hour.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
@@ -335,6 +347,9 @@ DOSSIER_LINK_TTL = timedelta(days=7)
 # Outbound webhooks: seconds to wait for the authority's endpoint; loopback targets only in tests.
 WEBHOOK_TIMEOUT = 10
 WEBHOOK_ALLOW_LOOPBACK = False
+# Privacy (issue 8): personal data of complaints closed (CFPB closures, rejected, withdrawn) this many days ago is
+# erased by manage.py purge_personal_data (complaints.privacy); the complaint's counted facts stay.
+PERSONAL_DATA_RETENTION_DAYS = env.int("PERSONAL_DATA_RETENTION_DAYS", default=730)
 # Dashboards (issue 6): the public statistics name a merchant only once this many verified complaints in the
 # period are against it; public pages are cached this long.
 PUBLIC_STATS_MIN_COMPLAINTS = env.int("PUBLIC_STATS_MIN_COMPLAINTS", default=10)

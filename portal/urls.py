@@ -2,7 +2,13 @@ from csp.constants import UNSAFE_INLINE
 from csp.decorators import csp_update
 from django.contrib import admin
 from django.urls import include, path
+from django_otp.admin import OTPAdminSite
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+
+# The admin asks for a TOTP code after the password and lets in only staff verified by a device (django-otp); its
+# login page is where a staff member signed in on the site without a second factor is sent. Devices are enrolled
+# with manage.py otp_enrol (README.md, "Admin").
+admin.site.__class__ = OTPAdminSite
 
 handler400 = "portal.pages.views.bad_request"
 handler404 = "portal.pages.views.not_found"

@@ -9,6 +9,7 @@ from django.utils.html import escape
 
 from portal.accounts.forms import MSG_LOGIN_INVALID, MSG_PASSWORD_MISMATCH
 from portal.accounts.models import User
+from portal.accounts.password_validation import MSG_TOO_SHORT
 from portal.accounts.services import MSG_EMAIL_TAKEN, MSG_VERIFY_LINK_INVALID
 from portal.accounts.tests.factories import PASSWORD, UserFactory
 from portal.accounts.views import (
@@ -420,7 +421,7 @@ def test_password_reset_refuses_a_weak_new_password(client, complainant, mailout
     response = client.post(form_page.redirect_chain[-1][0], {"new_password1": "123", "new_password2": "123"})
 
     assert response.status_code == 200
-    assert "This password is too short." in response.text
+    assert en(MSG_TOO_SHORT, min_length=10) in response.text
     complainant.refresh_from_db()
     assert complainant.check_password(PASSWORD)
 
