@@ -82,3 +82,26 @@ class PasswordResetRequestForm(PasswordResetForm):
         language = context["user"].preferred_language or translation.get_language()
         with translation.override(language):
             super().send_mail(subject_template_name, email_template_name, context, *args, **kwargs)
+
+
+MSG_PASSWORD_WRONG = _("The password is not correct.")
+
+
+class PasswordConfirmForm(forms.Form):
+    """Asks for the account's password again before something that cannot be undone."""
+
+    password = forms.CharField(
+        label=_("Your password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_password(self):
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise ValidationError(MSG_PASSWORD_WRONG, code="password_incorrect")
+        return password

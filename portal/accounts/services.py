@@ -1,7 +1,11 @@
 import logging
+import uuid
 
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.conf import settings
+from django.contrib.admin.models import LogEntry
 from django.contrib.auth import password_validation
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
@@ -11,7 +15,10 @@ from django.utils import translation
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from rest_framework.authtoken.models import Token
 
+from complaints.privacy import user_data_erase
 from portal.accounts.models import User
 from portal.accounts.tokens import email_verification_token
 
@@ -19,6 +26,10 @@ logger = logging.getLogger(__name__)
 
 MSG_EMAIL_TAKEN = _("An account with this email address already exists. Log in, or reset your password.")
 MSG_VERIFY_LINK_INVALID = _("This verification link is not valid. It may have expired or been used already.")
+MSG_CANNOT_DELETE = _(
+    "Accounts of moderators, authority staff and merchant representatives are closed by the moderators, who keep "
+    "the record of what each account did. Please write to them."
+)
 
 
 def _supported_language(language: str) -> str:
@@ -112,3 +123,38 @@ def user_verify_email(*, uidb64: str, token: str) -> User:
     user.email_verified = True
     user.save(update_fields=["email_verified"])
     return user
+
+
+def user_may_delete(user: User) -> bool:
+    """Complainants delete their own accounts. Staff and representatives act for Redress, an authority or a
+    business: their records of who did what must keep naming them, so the moderators close those accounts."""
+    return user.role == User.Role.COMPLAINANT and not (user.is_staff or user.is_superuser)
+
+
+@transaction.atomic
+def user_delete(*, user: User) -> None:
+    """Delete a complainant's account: their complaints lose their personal data (complaints.privacy), and the
+    account row is anonymised and deactivated rather than removed, because replies, audit records and the
+    complaints' counts refer to it. The caller has checked the password."""
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if not user_may_delete(user):
+        raise ValidationError(MSG_CANNOT_DELETE, code="cannot_delete")
+    email = user.email
+    user_data_erase(user=user)
+    Token.objects.filter(user=user).delete()
+    TOTPDevice.objects.filter(user=user).delete()
+    for model in (AccessAttempt, AccessFailureLog, AccessLog):
+        model.objects.filter(username__iexact=email).delete()
+    placeholder = f"deleted-{uuid.uuid4().hex}@invalid"
+    LogEntry.objects.filter(content_type=ContentType.objects.get_for_model(User), object_id=str(user.pk)).update(
+        object_repr=placeholder
+    )
+    user.email = placeholder
+    user.first_name = user.last_name = user.preferred_language = ""
+    user.set_unusable_password()
+    user.is_active = user.email_verified = False
+    user.last_login = None
+    user.save()
+    user.groups.clear()
+    user.user_permissions.clear()
+    logger.info("account %s deleted", user.pk)

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from portal.accounts import views
+from portal.accounts import privacy_views, views
 
 app_name = "accounts"
 
@@ -16,4 +16,7 @@ urlpatterns = [
     path("password/reset/sent/", views.PasswordResetDoneView.as_view(), name="password_reset_done"),
     path("password/reset/<uidb64>/<token>/", views.PasswordResetConfirmView.as_view(), name="password_reset_confirm"),
     path("password/reset/complete/", views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
+    path("privacy/", privacy_views.privacy_overview, name="privacy"),
+    path("privacy/complaints/<uuid:uuid>/erase/", privacy_views.complaint_erase, name="complaint_erase"),
+    path("delete/", privacy_views.account_delete, name="delete"),
 ]
