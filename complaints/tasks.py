@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from complaints import flags, importing, notifications, priority, services
+from complaints import flags, importing, notifications, priority, replies, services
 
 
 @shared_task(acks_late=True, ignore_result=True, time_limit=120, soft_time_limit=90)
@@ -49,3 +49,8 @@ def priorities_refresh() -> int:
 @shared_task(acks_late=True, ignore_result=True, time_limit=120, soft_time_limit=100)
 def complaint_flags(complaint_id: int) -> None:
     flags.flags_for_complaint(complaint_id=complaint_id)
+
+
+@shared_task(ignore_result=True, time_limit=600, soft_time_limit=540)
+def reply_reminders() -> int:
+    return replies.reply_reminders_send()

@@ -28,4 +28,6 @@ urlpatterns = [
     path("<uuid:uuid>/answer/", views.complaint_answer, name="answer"),
     path("<uuid:uuid>/withdraw/", views.complaint_withdraw, name="withdraw"),
     path("<uuid:uuid>/consent/", views.complaint_consent, name="consent"),
+    path("<uuid:uuid>/proposals/<uuid:proposal>/accept/", views.proposal_accept, name="proposal_accept"),
+    path("<uuid:uuid>/proposals/<uuid:proposal>/reject/", views.proposal_reject, name="proposal_reject"),
 ]

@@ -24,10 +24,10 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from django_ratelimit.core import is_ratelimited
 from django_ratelimit.exceptions import Ratelimited
 
-from complaints import forms, notifications, selectors, services, workflow
+from complaints import forms, notifications, replies, reply_forms, reply_selectors, selectors, services, workflow
 from complaints.client_address import client_ip
 from complaints.decorators import verified_email_required
-from complaints.models import Complaint, ComplaintDraft, Evidence, TimelineEvent
+from complaints.models import ACCEPTED_STATUSES, Complaint, ComplaintDraft, Evidence, ResolutionProposal, TimelineEvent
 from complaints.uploads import ALLOWED_EXTENSIONS, extension_of, sanitize_filename
 from merchants.selectors import platform_choices
 
@@ -73,6 +73,14 @@ MSG_NOTE_ANSWER = _("Answer:")
 MSG_NOTE_MODERATOR = _("Note from the moderator:")
 MSG_CONSENT_ON = _("Consent to publication given")
 MSG_CONSENT_OFF = _("Consent to publication withdrawn")
+MSG_PROPOSED_REFUND = _("The merchant proposed a refund of CNY %(amount)s")
+MSG_PROPOSED = _("The merchant proposed a resolution: %(kind)s")
+MSG_PROPOSAL_ACCEPTED_EVENT = _("Proposal accepted: %(kind)s")
+MSG_PROPOSAL_REJECTED_EVENT = _("Proposal rejected: %(kind)s")
+MSG_NOTE_REASON = _("Reason:")
+MSG_PROPOSAL_ACCEPTED = _("You accepted the merchant's proposal. Your complaint is closed: %(status)s.")
+MSG_PROPOSAL_REJECTED = _("You rejected the merchant's proposal. The merchant can make another.")
+PROPOSAL_KIND_LABELS = dict(ResolutionProposal.Kind.choices)
 
 
 def _files_added(count: int) -> str:
@@ -311,14 +319,37 @@ def _timeline(complaint: Complaint) -> list[dict]:
                 row["note_label"] = MSG_NOTE_MODERATOR
         elif event.kind == TimelineEvent.Kind.CONSENT_CHANGED:
             row["consent"] = MSG_CONSENT_ON if data.get("consent") else MSG_CONSENT_OFF
+        elif event.kind in (TimelineEvent.Kind.PROPOSAL_MADE, TimelineEvent.Kind.PROPOSAL_ANSWERED):
+            row.update(_proposal_event(event))
         rows.append(row)
     return rows
 
 
-def _detail_page(request, complaint: Complaint, *, answer_form=None):
+def _proposal_event(event: TimelineEvent) -> dict:
+    """What a proposal event says: what was offered, and how the complainant answered (with their reason)."""
+    data = event.data
+    kind = PROPOSAL_KIND_LABELS.get(data.get("kind", ""), data.get("kind", ""))
+    if event.kind == TimelineEvent.Kind.PROPOSAL_MADE:
+        if data.get("amount"):
+            return {"label": MSG_PROPOSED_REFUND % {"amount": data["amount"]}}
+        return {"label": MSG_PROPOSED % {"kind": kind}}
+    if data.get("answer") == ResolutionProposal.Status.ACCEPTED:
+        return {"label": MSG_PROPOSAL_ACCEPTED_EVENT % {"kind": kind}}
+    return {
+        "label": MSG_PROPOSAL_REJECTED_EVENT % {"kind": kind},
+        "note": data.get("reason", ""),
+        "note_label": MSG_NOTE_REASON,
+    }
+
+
+def _detail_page(request, complaint: Complaint, *, answer_form=None, reject_form=None):
     values = {name: getattr(complaint, name) for names in STEP_FIELDS.values() for name in names}
     # An imported complaint belongs to the victim, not to the moderator whose account imported it.
     mine = complaint.complainant_id == request.user.pk and not complaint.source
+    # Only a complaint a moderator accepted can have been answered: the others need no lookups.
+    answered = complaint.status in ACCEPTED_STATUSES
+    proposals = reply_selectors.complaint_proposals(complaint=complaint) if answered else []
+    open_proposal = next((p for p in proposals if p.status == ResolutionProposal.Status.OPEN), None)
     context = {
         "complaint": complaint,
         "sections": _sections(values),
@@ -331,6 +362,11 @@ def _detail_page(request, complaint: Complaint, *, answer_form=None):
         "can_withdraw": mine and complaint.status in workflow.TRANSITIONS["withdraw"].sources,
         "can_consent": mine,
         "answer_form": answer_form or forms.AnswerForm(),
+        "replies": reply_selectors.complaint_replies(complaint=complaint) if answered else [],
+        "proposals": proposals,
+        "open_proposal": open_proposal if complaint.status == Complaint.Status.ACCEPTED else None,
+        "can_answer_proposal": mine and complaint.status == Complaint.Status.ACCEPTED,
+        "reject_form": reject_form or reply_forms.ProposalRejectForm(),
         **_evidence_context(list(complaint.evidence.all())),
     }
     return render(request, "complaints/detail.html", context)
@@ -387,6 +423,40 @@ def complaint_consent(request, uuid):
     else:
         messages.success(request, MSG_CONSENT_GIVEN if consent else MSG_CONSENT_WITHDRAWN)
     return redirect("complaints:detail", uuid=complaint.uuid)
+
+
+@login_required
+@require_POST
+def proposal_accept(request, uuid, proposal):
+    complaint = selectors.complaint_get_for_user(user=request.user, uuid=uuid)
+    proposal = reply_selectors.proposal_get(complaint=complaint, uuid=proposal)
+    try:
+        complaint = replies.proposal_accept(proposal=proposal, user=request.user)
+    except workflow.TransitionError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, MSG_PROPOSAL_ACCEPTED % {"status": complaint.get_status_display()})
+    return redirect("complaints:detail", uuid=complaint.uuid)
+
+
+@login_required
+@require_POST
+def proposal_reject(request, uuid, proposal):
+    complaint = selectors.complaint_get_for_user(user=request.user, uuid=uuid)
+    proposal = reply_selectors.proposal_get(complaint=complaint, uuid=proposal)
+    form = reply_forms.ProposalRejectForm(request.POST)
+    if form.is_valid():
+        try:
+            replies.proposal_reject(proposal=proposal, user=request.user, reason=form.cleaned_data["reason"])
+        except ValidationError as error:
+            form.add_error(None, error)
+        except workflow.TransitionError as error:
+            messages.error(request, error.message)
+            return redirect("complaints:detail", uuid=complaint.uuid)
+        else:
+            messages.success(request, MSG_PROPOSAL_REJECTED)
+            return redirect("complaints:detail", uuid=complaint.uuid)
+    return _detail_page(request, complaint, reject_form=form)
 
 
 @login_required
@@ -449,7 +519,12 @@ def complaint_public(request, uuid):
     """Anyone may read a published complaint: only its redacted account and what cannot identify the complainant.
     Not cached anywhere, so withdrawing consent or the complaint takes it down at once."""
     complaint = selectors.complaint_get_public(uuid=uuid)
-    return render(request, "complaints/public_detail.html", {"complaint": complaint})
+    context = {
+        "complaint": complaint,
+        "replies": reply_selectors.public_replies(complaint_uuid=complaint.uuid),
+        "resolution": reply_selectors.public_resolution(complaint_uuid=complaint.uuid),
+    }
+    return render(request, "complaints/public_detail.html", context)
 
 
 # Evidence files ------------------------------------------------------------------------------------

@@ -7,15 +7,18 @@ merchant's totals right and notifies the complainant on site and by email, in th
 """
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from complaints.models import Complaint, ModerationAction, Notification, TimelineEvent
+from complaints.models import Complaint, ModerationAction, Notification, ResolutionProposal, TimelineEvent
 from complaints.notifications import notification_create
 from complaints.redaction import redact
+from complaints.reply_selectors import representative_user_ids
 from complaints.rollups import rollup_status_changed
 from complaints.services import REDACTION_FIELDS, redaction_known
 from complaints.signals import complaint_status_changed
@@ -30,6 +33,7 @@ MSG_ANSWER_REQUIRED = _("Write your answer.")
 MSG_NOT_MODERATOR = _("Only moderators can do this.")
 MSG_NOT_YOURS = _("Only the person who filed this complaint can do this.")
 MSG_READ_BEFORE_PUBLISHING = _("Accepting it publishes its redacted account: open it and check the text first.")
+MSG_NOT_THIS_COMPLAINT = _("This proposal is not about this complaint.")
 
 OPEN = frozenset({Status.SUBMITTED, Status.IN_REVIEW, Status.NEEDS_INFO})
 CLOSURES = frozenset({
@@ -161,7 +165,16 @@ def complaint_request_info(*, complaint: Complaint, moderator, question: str) ->
 
 @transaction.atomic
 def complaint_accept(*, complaint: Complaint, moderator, note: str = "") -> Complaint:
-    return _moderated("accept", complaint=complaint, moderator=moderator, note=(note or "").strip())
+    """Accept it: the merchant's reply clock starts (settings.MERCHANT_REPLY_DAYS) and its representatives are
+    told there is a complaint to answer."""
+    due = timezone.now() + timedelta(days=settings.MERCHANT_REPLY_DAYS)
+    complaint = _moderated(
+        "accept", complaint=complaint, moderator=moderator, note=(note or "").strip(), reply_due_at=due
+    )
+    link = reverse("representation:detail", kwargs={"uuid": complaint.uuid})
+    for user_id in representative_user_ids(merchant=complaint.merchant):
+        notification_create(user_id=user_id, complaint=complaint, kind=Notification.Kind.NEW_COMPLAINT, link=link)
+    return complaint
 
 
 @transaction.atomic
@@ -189,6 +202,27 @@ def complaint_answer(*, complaint: Complaint, user, answer: str) -> Complaint:
     if not (answer or "").strip():
         raise TransitionError(MSG_ANSWER_REQUIRED)
     return _move(complaint, "answer", actor=user, note=answer.strip())
+
+
+@transaction.atomic
+def complaint_resolve_by_proposal(*, complaint: Complaint, user, proposal: ResolutionProposal) -> Complaint:
+    """The complainant accepted the merchant's proposal: the complaint closes with the CFPB closure its kind maps
+    to, recorded like a moderator's decision with the complainant as the actor. complaints.replies.proposal_accept
+    marks the proposal accepted in the same transaction."""
+    complaint = _locked(complaint)
+    _check_complainant(user, complaint)
+    if proposal.complaint_id != complaint.pk:
+        raise TransitionError(MSG_NOT_THIS_COMPLAINT)
+    before = _snapshot(complaint)
+    _move(complaint, ResolutionProposal.CLOSURE[proposal.kind], actor=user)
+    _audit(
+        complaint=complaint,
+        actor=user,
+        action="resolve_by_proposal",
+        before=before,
+        after={**_snapshot(complaint), "proposal": str(proposal.uuid)},
+    )
+    return complaint
 
 
 @transaction.atomic
@@ -261,6 +295,11 @@ def complaint_redaction_edit(*, complaint: Complaint, moderator, text: str) -> C
 
 def claim_is_live(complaint: Complaint) -> bool:
     return _claim_live(complaint)
+
+
+def check_complainant(user, complaint: Complaint) -> None:
+    """Raise TransitionError unless the user may act as the complaint's complainant (not for imported ones)."""
+    _check_complainant(user, complaint)
 
 
 @dataclass
