@@ -12,6 +12,12 @@ translated.
 from dataclasses import dataclass
 from datetime import timedelta
 
+from django.core.files.base import ContentFile
+from django.utils import timezone
+
+from complaints import replies
+from complaints.models import Complaint, ResolutionProposal
+from merchants.models import Merchant, Representative
 from merchants.services import MerchantClaims
 
 DEMO_DOMAIN = "demo.redress.example"
@@ -759,3 +765,98 @@ OTHER_MERCHANTS = (
 
 # The demo complainant files the first complaint of each of these, so "my complaints" has something to show.
 PERSONAL_SCENARIOS = (CLUSTER_SCENARIO, OTHER_MERCHANTS[0].scenarios[0], OTHER_MERCHANTS[1].scenarios[0])
+
+
+# The right of reply -------------------------------------------------------------------------------------------
+
+# The demo representative (merchant@...) answers for the fruit group-buy: a registered company that owns up. It
+# has replied in public to most accepted complaints, settled one with a refund the buyer accepted, explained
+# another, had a replacement turned down, offers the demo complainant a refund, and left one reply overdue.
+REPRESENTED = OTHER_MERCHANTS[0]
+# A stand-in for the business licence a moderator compared with the registration number.
+DEMO_LICENCE = b"%PDF-1.4\n% Redress demo: stand-in for a business licence\n%%EOF\n"
+REPLIES = {
+    "promotion_not_honoured": (
+        "您好，我们是鲜果七七客服。77人团购当天优惠券系统出现故障，部分团友没能领券下单，"
+        "给您添麻烦了，非常抱歉。我们已为没领到券的团友补发9.9元无门槛券，30天内有效，"
+        "可在公众号“我的券”里查看。"
+    ),
+    "not_as_described": (
+        "您好，非常抱歉这批苹果的果径没有达到页面写的标准。我们已请产地核查这一批次，"
+        "支持未食用部分退款或按描述补发，请在公众号留言订单号，客服会在24小时内联系您。"
+    ),
+    "induced_sharing": (
+        "您好，团购要求分享和填写手机号的规则确实不妥，我们已下线这个活动，"
+        "并删除了活动期间收集的手机号，不会用于任何推销。给您和朋友们造成困扰，深表歉意。"
+    ),
+}
+# What the representative offered on the first published complaints, and how each buyer answered.
+OFFERS = (
+    ("refund", "经核实，您收到的苹果与描述不符。我们同意全额退款，款项将在3个工作日内原路退回。", ""),
+    (
+        "explanation",
+        "经核查，这次团购的优惠券是因为系统故障没能发放，并不是活动作假。系统已经修复，所有团友都补发了优惠券。",
+        "",
+    ),
+    ("replacement", "我们可以为您补发一箱同款苹果，果径保证在75毫米以上。", "我只想要退款，不需要补发。"),
+)
+PERSONAL_OFFER = "抱歉团购当天优惠券没能正常领取。我们愿意退还您付的9.9元，并补发一张无门槛优惠券，请确认是否接受。"
+# Accepted complaints still inside their reply time, left for the representative to answer in the demo.
+LEFT_WAITING = 2
+OVERDUE_BY = timedelta(days=2)
+
+
+def right_of_reply_seed(*, representative, moderator) -> bool:
+    """Make the demo representative an approved representative of REPRESENTED and play out its answers through
+    complaints.replies, as the representative and the buyers would. Idempotent: does nothing once the
+    representative has a claim. Returns whether it added anything."""
+    if Representative.objects.filter(user=representative).exists():
+        return False
+    shop = Merchant.objects.get(uscc=REPRESENTED.claims.company_uscc, status=Merchant.Status.ACTIVE)
+    Representative.objects.create(
+        merchant=shop,
+        user=representative,
+        company_name=REPRESENTED.claims.company_name,
+        uscc=REPRESENTED.claims.company_uscc,
+        licence=ContentFile(DEMO_LICENCE, name="demo-licence.pdf"),
+        status=Representative.Status.APPROVED,
+        decided_by=moderator,
+        decided_at=timezone.now(),
+    )
+    accepted = Complaint.objects.filter(merchant=shop, status=Complaint.Status.ACCEPTED).select_related("complainant")
+    accepted = list(accepted.order_by("submitted_at", "pk"))
+    personal = [c for c in accepted if c.complainant.email == ROLE_ACCOUNTS[0][1]]
+    crowd = [c for c in accepted if c not in personal]
+    offered = [c for c in crowd if c.consent_publish][: len(OFFERS)]
+    for complaint, (kind, message, refusal) in zip(offered, OFFERS, strict=False):
+        _reply(complaint, representative)
+        amount = complaint.amount if kind == ResolutionProposal.Kind.REFUND else None
+        proposal = replies.proposal_make(
+            complaint=complaint, user=representative, kind=kind, amount=amount, message=message
+        )
+        if refusal:
+            replies.proposal_reject(proposal=proposal, user=complaint.complainant, reason=refusal)
+        else:
+            replies.proposal_accept(proposal=proposal, user=complaint.complainant)
+    rest = [c for c in crowd if c not in offered]
+    for complaint in rest[: -1 - LEFT_WAITING]:
+        _reply(complaint, representative)
+    for complaint in personal:
+        _reply(complaint, representative)
+        replies.proposal_make(
+            complaint=complaint,
+            user=representative,
+            kind=ResolutionProposal.Kind.REFUND,
+            amount=complaint.amount,
+            message=PERSONAL_OFFER,
+        )
+    # The seed setting its own clock: the newest one's reply time ran out before anyone answered.
+    Complaint.objects.filter(pk__in=[c.pk for c in rest[-1:]]).update(reply_due_at=timezone.now() - OVERDUE_BY)
+    replies.reply_reminders_send()
+    return True
+
+
+def _reply(complaint: Complaint, representative) -> None:
+    replies.reply_post(
+        complaint=complaint, user=representative, body=REPLIES.get(complaint.category, REPLIES["not_as_described"])
+    )
