@@ -4,6 +4,7 @@ deadlines). The on-site notice is written in the same transaction as the change;
 task, in the recipient's language, and is re-sent by a sweeper if the broker was down."""
 
 import logging
+import smtplib
 from datetime import timedelta
 
 from django.conf import settings
@@ -98,8 +99,27 @@ def _enqueue_email(notification_id: int) -> None:
         logger.warning("Email for notification %s not queued: %s", notification_id, type(error).__name__)
 
 
+class MailServerTrouble(Exception):
+    """The mail server could not take the message now (down, too slow, a 4xx answer): the message is not at fault,
+    so the attempt is not counted and the sweeper tries again later, however long the outage."""
+
+
+def _permanent(error: OSError) -> bool:
+    """A 5xx answer: the server will never take this message as it is. Anything else is passing trouble."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        return all(code >= 500 for code, _message in error.recipients.values())
+    return isinstance(error, smtplib.SMTPResponseException) and error.smtp_code >= 500
+
+
 def notification_email_send(*, notification_id: int) -> bool:
     """Send one notification's email unless it was sent; True when it is sent now."""
+    try:
+        return _email_send(notification_id)
+    except MailServerTrouble:
+        return False
+
+
+def _email_send(notification_id: int) -> bool:
     with transaction.atomic():
         notification = (
             Notification.objects.select_for_update(skip_locked=True, of=("self",))
@@ -127,15 +147,26 @@ def notification_email_send(*, notification_id: int) -> bool:
         except OSError as error:
             # The exception text can carry the address; log only its type. The sweeper tries again.
             logger.warning("Email for notification %s not sent: %s", notification.pk, type(error).__name__)
-            return False
+            if _permanent(error):
+                return False
+            # Leaving the transaction by the exception takes the attempt's count back.
+            raise MailServerTrouble from error
         notification.emailed_at = timezone.now()
         notification.save(update_fields=["emailed_at"])
         return True
 
 
 def notifications_sweep() -> int:
-    """Send the emails a broker outage or a crashed worker left unsent."""
+    """Send the emails a broker outage, a crashed worker or a mail server outage left unsent. The sweep stops at
+    the first sign of mail server trouble: the next sweep tries again, rather than this one waiting out a timeout
+    per message."""
     stale = Notification.objects.filter(
         emailed_at__isnull=True, email_attempts__lt=MAX_ATTEMPTS, created_at__lt=timezone.now() - SWEEP_AFTER
     )
-    return sum(notification_email_send(notification_id=pk) for pk in stale.values_list("pk", flat=True)[:500])
+    sent = 0
+    for pk in stale.values_list("pk", flat=True)[:500]:
+        try:
+            sent += _email_send(pk)
+        except MailServerTrouble:
+            break
+    return sent

@@ -197,6 +197,8 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 if "EMAIL_URL" in env:
     vars().update(env.email_url("EMAIL_URL"))
+# A mail server that takes the connection and never answers must not hold a worker until the task's time limit.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Redress <no-reply@redress.example>")
 
 # Celery: with no broker configured, tasks run eagerly in the web process (the laptop default).

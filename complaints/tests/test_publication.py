@@ -201,7 +201,7 @@ def test_the_profile_lists_only_public_complaints_redacted(published, complainan
     response = visitor().get(profile_url(published.merchant))
 
     page = response.content.decode()
-    assert [row["complaint"].uuid for row in response.context["public_complaints"]] == [published.uuid]
+    assert [row.complaint.uuid for row in response.context["profile"].published] == [published.uuid]
     assert f'href="{public_url(published)}"' in page
     assert public_url(not_consented) not in page
     assert public_url(pending) not in page
@@ -216,7 +216,7 @@ def test_the_profile_api_lists_public_complaints_redacted(published, stranger):
 
     assert response.status_code == 200, response.content
     [row] = response.json()["public_complaints"]
-    assert set(row) == {"id", "category", "category_display", "month", "excerpt", "url"}
+    assert set(row) == {"id", "category", "category_display", "month", "excerpt", "url", "status", "replies", "outcome"}
     assert row["id"] == str(published.uuid)
     assert row["category"] == "not_delivered"
     assert row["month"] == filed_month(published)
@@ -237,7 +237,9 @@ def test_the_profile_api_query_count_does_not_grow(published, moderator, django_
 
     url = api_profile_url(published.merchant)
 
-    # The merchant, its kept totals, the windowed counts, its group, its identifiers, its published complaints.
-    with django_assert_max_num_queries(6):
+    # The merchant, its kept totals, the windowed counts, its group, its identifiers, its published complaints,
+    # their replies and accepted proposals, the reply record, the monthly counts and the risk alert: none per
+    # complaint.
+    with django_assert_max_num_queries(11):
         response = api_client().get(url)
     assert len(response.json()["public_complaints"]) == 5

@@ -14,7 +14,7 @@ from django.db import connection, connections
 from django.http import Http404
 
 from complaints.tests import files
-from merchants import services
+from merchants import representatives
 from merchants.identifiers import MSG_USCC_CHECK
 from merchants.models import Identifier, Representative
 from merchants.representatives import (
@@ -346,13 +346,13 @@ def test_two_simultaneous_claims_of_one_merchant_by_one_user_save_one(monkeypatc
     merchant, user = RegisteredMerchantFactory(), UserFactory()
     if connection.vendor == "postgresql":
         barrier = threading.Barrier(2, timeout=10)
-        real_lock = services._lock
+        real_lock = representatives.merchants_lock
 
         def lock_together(*merchants):
             barrier.wait()
             return real_lock(*merchants)
 
-        monkeypatch.setattr(services, "_lock", lock_together)
+        monkeypatch.setattr(representatives, "merchants_lock", lock_together)
 
     def attempt():
         try:
