@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from complaints import flags, importing, notifications, priority, replies, services
+from complaints import flags, importing, notifications, priority, privacy, replies, services
 
 
 @shared_task(acks_late=True, ignore_result=True, time_limit=120, soft_time_limit=90)
@@ -54,3 +54,8 @@ def complaint_flags(complaint_id: int) -> None:
 @shared_task(ignore_result=True, time_limit=600, soft_time_limit=540)
 def reply_reminders() -> int:
     return replies.reply_reminders_send()
+
+
+@shared_task(ignore_result=True, time_limit=3600, soft_time_limit=3500)
+def personal_data_purge() -> None:
+    privacy.personal_data_purge()

@@ -120,6 +120,11 @@ def _move(complaint: Complaint, name: str, *, actor, note: str = "", **fields) -
     for field, value in fields.items():
         setattr(complaint, field, value)
     complaint.save(update_fields=["status", *fields, "updated_at"])
+    if old == Status.ACCEPTED:
+        # A complaint closed or withdrawn can no longer be settled: an offer still waiting lapses with it.
+        complaint.proposals.filter(status=ResolutionProposal.Status.OPEN).update(
+            status=ResolutionProposal.Status.WITHDRAWN, decided_at=timezone.now()
+        )
     rollup_status_changed(complaint=complaint, old_status=old)
     complaint_status_changed.send(sender=Complaint, complaint=complaint, old_status=old)
     TimelineEvent.objects.create(

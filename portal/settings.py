@@ -226,6 +226,7 @@ CELERY_BEAT_SCHEDULE = {
     "notifications-sweep": {"task": "complaints.tasks.notifications_sweep", "schedule": 300.0},
     # Representatives hear of replies due within three days (each once per complaint; reruns send nothing).
     "reply-reminders": {"task": "complaints.tasks.reply_reminders", "schedule": 3600.0},
+    "personal-data-purge": {"task": "complaints.tasks.personal_data_purge", "schedule": 86400.0},
     "risks-refresh": {"task": "portal.escalations.tasks.risks_refresh_task", "schedule": 3600.0},
     "deliveries-sweep": {"task": "portal.escalations.tasks.deliveries_sweep_task", "schedule": 60.0},
     "escalations-overdue": {"task": "portal.escalations.tasks.escalations_overdue_task", "schedule": 900.0},

@@ -11,7 +11,7 @@ from django.core.management import CommandError, call_command
 from django.http import Http404
 from django.utils import timezone
 
-from complaints import privacy
+from complaints import privacy, tasks
 from complaints.management.commands.purge_personal_data import MSG_DONE, MSG_DRY_RUN
 from complaints.models import (
     Complaint,
@@ -317,3 +317,9 @@ def test_the_command_fails_when_a_complaint_could_not_be_erased(aged, monkeypatc
         run_command()
     with pytest.raises(CommandError):
         run_command("--days", "-1")
+
+
+def test_the_daily_task_erases_what_the_retention_period_allows(aged):
+    tasks.personal_data_purge()
+
+    assert erased_names(aged) == {"rejected_long_ago", "explained_long_ago", "withdrawn_untracked"}

@@ -372,16 +372,17 @@ def test_a_rejection_reason_has_a_length_limit(complaint, rep, complainant):
     assert list(error.value.message_dict) == ["reason"]
 
 
-def test_an_open_proposal_cannot_be_accepted_once_a_moderator_closed_the_complaint(
-    complaint, rep, complainant, moderator
-):
+def test_an_open_proposal_lapses_when_a_moderator_closes_the_complaint(complaint, rep, complainant, moderator):
     proposal = replies.proposal_make(complaint=complaint, user=rep, kind=Kind.REFUND, amount="10", message="退款。")
     workflow.complaint_close(complaint=complaint, moderator=moderator, outcome=Complaint.Status.UNRESOLVED)
 
+    proposal.refresh_from_db()
+    assert proposal.status == ResolutionProposal.Status.WITHDRAWN
+    assert proposal.decided_at is not None
     with pytest.raises(workflow.TransitionError) as error:
         replies.proposal_accept(proposal=proposal, user=complainant)
 
-    assert error.value.message == replies.MSG_PROPOSAL_CLOSED % {"status": Complaint.Status.UNRESOLVED.label}
+    assert error.value.message == replies.MSG_PROPOSAL_CLOSED % {"status": ResolutionProposal.Status.WITHDRAWN.label}
     assert Complaint.objects.get(pk=complaint.pk).status == Complaint.Status.UNRESOLVED
 
 

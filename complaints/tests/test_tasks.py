@@ -22,11 +22,15 @@ def test_the_processing_task_is_safe_to_redeliver():
 
 
 def test_the_beat_schedule_names_registered_tasks():
+    # What a worker does at start-up: every app's tasks module is imported, however this test run began.
+    celery_app.loader.import_default_modules()
     schedule = settings.CELERY_BEAT_SCHEDULE
     for entry in schedule.values():
         assert entry["task"] in celery_app.tasks
     assert schedule["evidence-sweep"]["task"] == tasks.evidence_sweep.name
     assert schedule["drafts-purge-expired"]["task"] == tasks.drafts_purge_expired.name
+    assert schedule["personal-data-purge"]["task"] == tasks.personal_data_purge.name
+    assert schedule["personal-data-purge"]["schedule"] <= 86400
     # Swept often enough that "pending after five minutes" is noticed within a minute.
     assert timedelta(minutes=5) == settings.EVIDENCE_SWEEP_AFTER
     assert schedule["evidence-sweep"]["schedule"] <= 60

@@ -225,6 +225,7 @@ class Command(BaseCommand):
                     now=timezone.now(),
                 )
                 filed = seeder.run()
+            demo.right_of_reply_seed(representative=accounts["merchant_rep"], moderator=accounts["moderator"])
         if loaded:
             self.stdout.write("Demo data is already loaded; nothing added.")
         else:
