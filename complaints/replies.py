@@ -36,6 +36,7 @@ CENTS = Decimal("0.01")
 REMINDER_BEFORE = timedelta(days=3)
 
 MSG_NOT_REPRESENTATIVE = _("Only an approved representative of this merchant can do this.")
+MSG_OWN_COMPLAINT = _("You filed this complaint yourself: another representative of the merchant has to answer it.")
 MSG_NOT_OPEN = _(
     "This complaint is “%(status)s”: the merchant can reply or propose a resolution only while it is accepted "
     "and not closed."
@@ -68,6 +69,9 @@ def _locked_for_representative(complaint: Complaint, user) -> Complaint:
     complaint = _locked(complaint.pk)
     if complaint.merchant_id not in representative_merchant_ids(user=user):
         raise TransitionError(MSG_NOT_REPRESENTATIVE)
+    if complaint.complainant_id == user.pk and not complaint.source:
+        # One account would answer for both sides: offer itself a refund, accept it and close the complaint.
+        raise TransitionError(MSG_OWN_COMPLAINT)
     if complaint.status != Complaint.Status.ACCEPTED:
         raise TransitionError(MSG_NOT_OPEN % {"status": complaint.get_status_display()})
     return complaint

@@ -53,7 +53,9 @@ def _proposal_rows(complaint: Complaint) -> list[dict]:
 
 def _page(request, complaint: Complaint, **forms):
     proposals = _proposal_rows(complaint)
-    is_open = complaint.status == Complaint.Status.ACCEPTED
+    # A representative who filed this complaint themselves may read it here but not answer it (replies refuses).
+    own = complaint.complainant_id == request.user.pk and not complaint.source
+    is_open = complaint.status == Complaint.Status.ACCEPTED and not own
     waiting = [row["proposal"] for row in proposals if row["proposal"].status == ResolutionProposal.Status.OPEN]
     open_proposal = waiting[0] if waiting else None
     review_requests = reply_selectors.complaint_review_requests(complaint=complaint)
@@ -66,6 +68,7 @@ def _page(request, complaint: Complaint, **forms):
         "proposals": proposals,
         "open_proposal": open_proposal,
         "review_requests": review_requests,
+        "own": own,
         "can_reply": is_open,
         "can_propose": is_open and open_proposal is None,
         "can_request_review": not any(r.status == r.Status.OPEN for r in review_requests),
