@@ -28,12 +28,18 @@ HEADLINES = {
     Kind.PROPOSAL: _(
         "The merchant proposed a resolution for your complaint %(code)s. Accept or reject it on the complaint's page."
     ),
-    Kind.PROPOSAL_ANSWERED: _("The complainant answered your proposal for complaint %(code)s: %(status)s."),
+    Kind.PROPOSAL_ANSWERED: _(
+        "The complainant accepted your proposal for complaint %(code)s, which is now closed: %(status)s."
+    ),
     Kind.OUTCOME: _("An authority responded about the merchant in your complaint %(code)s."),
     Kind.NEW_COMPLAINT: _("Complaint %(code)s against your merchant was accepted and waits for your reply."),
     Kind.REPLY_DUE: _("Your reply to complaint %(code)s is due soon."),
     Kind.MESSAGE: _("Another victim of the merchant in your complaint %(code)s wrote to you."),
 }
+# An answered proposal either closed the complaint (accepted) or left it open as it was (rejected).
+MSG_PROPOSAL_REJECTED = _("The complainant rejected your proposal for complaint %(code)s.")
+
+
 SUBJECTS = {
     Kind.STATUS: _("Your complaint %(code)s: %(status)s"),
     Kind.REPLY: _("Your complaint %(code)s: the merchant replied"),
@@ -71,7 +77,10 @@ def notification_link(notification: Notification) -> str:
 def notification_headline(notification: Notification) -> str:
     """One sentence saying what happened, in the active language."""
     status = Complaint.Status(notification.status).label if notification.status else ""
-    return HEADLINES[notification.kind] % {"code": notification.complaint.code, "status": status}
+    headline = HEADLINES[notification.kind]
+    if notification.kind == Kind.PROPOSAL_ANSWERED and notification.status == Complaint.Status.ACCEPTED:
+        headline = MSG_PROPOSAL_REJECTED
+    return headline % {"code": notification.complaint.code, "status": status}
 
 
 def notification_message_label(notification: Notification) -> str:
