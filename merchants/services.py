@@ -222,14 +222,18 @@ def _display_name(claims: MerchantClaims, parsed: list[_Claim]) -> str:
         value = ids.scrub_personal(getattr(claims, name))
         if value.strip("* "):
             return value[:NAME_LENGTH]
+    # A name typed was personal (a phone as the shop's name): its name identifier would print it whole.
+    typed = [getattr(claims, name) for name in NAME_FIELDS if getattr(claims, name)]
+    others = [c.parsed for c in parsed if c.parsed.kind != ids.NAME] if typed else [c.parsed for c in parsed]
+    if not others:
+        return ids.scrub_personal(typed[0])[:NAME_LENGTH]
     ranked = sorted(
-        (c.parsed for c in parsed),
+        others,
         key=lambda p: (
             p.kind not in PUBLIC_KINDS,
             STRONG_PRIORITY.index(p.kind) if p.kind in STRONG_PRIORITY else len(STRONG_PRIORITY),
         ),
     )
-    # parsed is never empty here: merchant_resolve refuses claims that name nothing.
     return ids.mask(ranked[0].kind, ranked[0].normalized)[:NAME_LENGTH]
 
 

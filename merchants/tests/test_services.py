@@ -63,6 +63,25 @@ def test_the_same_phone_typed_four_ways_is_one_merchant():
     assert [outcomes(r)["merchant_phone"] for r in resolutions] == ["recorded", "matched", "matched", "matched"]
 
 
+@pytest.mark.parametrize(
+    ("claims", "expected"),
+    [
+        # A phone typed as the name, nothing else: the name is shown with the number masked.
+        ({"merchant_name": "13912345678"}, "***"),
+        # A phone typed as the name beside an app ID: the app ID, which is public, names it.
+        ({"merchant_name": "13912345678", "app_id": "wxfedcba9876543210"}, "wxfedcba9876543210"),
+        # A phone as the name and as the phone: the phone identifier, masked.
+        ({"merchant_name": "139 1234 5678", "merchant_phone": "13912345678"}, None),
+    ],
+)
+def test_a_phone_typed_as_the_name_never_names_the_merchant_in_full(claims, expected):
+    merchant = resolve(**claims).merchant
+
+    assert "12345678" not in merchant.name
+    if expected is not None:
+        assert merchant.name == expected
+
+
 def test_a_phone_given_as_the_payee_account_finds_the_merchant_with_that_phone():
     shop = resolve(merchant_name="数码之家", merchant_phone="138 0013 8000").merchant
     assert resolve(merchant_name="Someone", payee_account="+86 13800138000").merchant == shop
