@@ -229,13 +229,14 @@ def complaint_rows(
 
 def build_rollups() -> int:
     """Fill complaints_dailyrollup from the complaints with one statement: the rollup's own definition
-    (complaints.rollups.counted_cell), cell by cell; then complaints_dailytotal, its sum over merchants."""
+    (complaints.rollups.counted_cell), cell by cell; then complaints_dailytotal, its sum over merchants, and
+    complaints_merchantday, its sum over each merchant's cells of a day."""
     from django.db import connection
 
     from complaints.models import ACCEPTED_STATUSES, UNCOUNTED_STATUSES
 
     with connection.cursor() as cursor:
-        cursor.execute("TRUNCATE complaints_dailyrollup, complaints_dailytotal")
+        cursor.execute("TRUNCATE complaints_dailyrollup, complaints_merchantday, complaints_dailytotal")
         cursor.execute(
             """
             INSERT INTO complaints_dailyrollup (day, merchant_id, category, region, platform, verified, complaints,
@@ -257,6 +258,15 @@ def build_rollups() -> int:
             SELECT day, category, region, platform, verified, sum(complaints), sum(loss)
             FROM complaints_dailyrollup
             GROUP BY 1, 2, 3, 4, 5
+            ORDER BY 1
+            """
+        )
+        cursor.execute(
+            """
+            INSERT INTO complaints_merchantday (day, merchant_id, complaints, loss)
+            SELECT day, merchant_id, sum(complaints), sum(loss)
+            FROM complaints_dailyrollup
+            GROUP BY 1, 2
             ORDER BY 1
             """
         )
@@ -353,6 +363,7 @@ def seed(complaint_count: int, merchant_count: int) -> Seeded:
         Complaint._meta.db_table,
         "complaints_dailyrollup",
         "complaints_dailytotal",
+        "complaints_merchantday",
         "complaints_merchantstats",
         "merchants_merchant",
     ]

@@ -13,6 +13,7 @@ from django.db.models import F, Sum
 from django.utils import timezone
 
 from complaints.models import ACCEPTED_STATUSES, UNCOUNTED_STATUSES, Complaint, DailyRollup, DailyTotal, MerchantStats
+from complaints.models.rollups import MerchantDay
 
 ZERO = Decimal("0.00")
 
@@ -39,6 +40,10 @@ def _total_cell(cell: dict) -> dict:
     return {key: value for key, value in cell.items() if key != "merchant_id"}
 
 
+def _merchant_day(cell: dict) -> dict:
+    return {"day": cell["day"], "merchant_id": cell["merchant_id"]}
+
+
 def _upsert_add(model, key: dict, loss: Decimal) -> None:
     """Add one complaint to the cell `key`, creating it if need be, in one INSERT ... ON CONFLICT DO UPDATE.
 
@@ -63,18 +68,24 @@ def _upsert_add(model, key: dict, loss: Decimal) -> None:
         cursor.execute(sql, [*values, loss_field.get_db_prep_save(loss, connection)])
 
 
+def _rows_of(cell: dict) -> tuple:
+    """Where one complaint counted in the rollup cell `cell` adds up, by table: the cell, its merchant's day and the
+    day's total cell."""
+    return ((DailyRollup, cell), (MerchantDay, _merchant_day(cell)), (DailyTotal, _total_cell(cell)))
+
+
 def _cell_add(cell: dict | None, loss: Decimal) -> None:
-    """Count one complaint in its rollup cell and in the day's total cell."""
+    """Count one complaint in its rollup cell, its merchant's day and the day's total cell."""
     if cell is None:
         return
-    _upsert_add(DailyRollup, cell, loss)
-    _upsert_add(DailyTotal, _total_cell(cell), loss)
+    for model, key in _rows_of(cell):
+        _upsert_add(model, key, loss)
 
 
 def _cell_remove(cell: dict | None, loss: Decimal) -> None:
     if cell is None:
         return
-    for model, key in ((DailyRollup, cell), (DailyTotal, _total_cell(cell))):
+    for model, key in _rows_of(cell):
         model.objects.filter(**key, complaints__gt=0).update(complaints=F("complaints") - 1, loss=F("loss") - loss)
         model.objects.filter(**key, complaints=0).delete()
 
@@ -159,7 +170,7 @@ def recount(merchant_ids) -> tuple[dict[int, dict], dict[tuple, tuple[int, Decim
 
 @transaction.atomic
 def rollup_rebuild(*, merchant_ids) -> None:
-    """Recompute the totals and rollup cells of these merchants from their complaints (after a merge)."""
+    """Recompute the totals, rollup cells and days of these merchants from their complaints (after a merge)."""
     merchant_ids = sorted(set(merchant_ids))
     list(MerchantStats.objects.select_for_update().filter(merchant_id__in=merchant_ids))
     totals, cells = recount(merchant_ids)
@@ -172,6 +183,15 @@ def rollup_rebuild(*, merchant_ids) -> None:
                     verified=verified, complaints=count, loss=loss)
         for (day, merchant_id, category, region, platform, verified), (count, loss) in cells.items()
     )  # fmt: skip
+    days: dict[tuple, list] = defaultdict(lambda: [0, ZERO])
+    for (day, merchant_id, *_where), (count, loss) in cells.items():
+        days[day, merchant_id][0] += count
+        days[day, merchant_id][1] += loss
+    MerchantDay.objects.filter(merchant_id__in=merchant_ids).delete()
+    MerchantDay.objects.bulk_create(
+        MerchantDay(day=day, merchant_id=merchant_id, complaints=count, loss=loss)
+        for (day, merchant_id), (count, loss) in days.items()
+    )
 
 
 @transaction.atomic

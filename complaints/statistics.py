@@ -4,7 +4,7 @@ export of a page agrees; `complaints_filtered` applies the same filter to the co
 
 Counts and losses come from DailyTotal (summed over merchants, so its size does not grow with them) unless the
 filter names merchants or asks something of them; what needs merchants (how many, which are rising) reads
-DailyRollup.
+MerchantDay (each merchant's day) when nothing else is asked of the complaints, or else DailyRollup.
 """
 
 from __future__ import annotations
@@ -13,15 +13,18 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
-from django.db.models import F, Q, QuerySet, Sum, Value
+from django.db.models import Count, F, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce, TruncMonth, TruncWeek
 from django.utils import timezone
 
 from complaints.models import ACCEPTED_STATUSES, UNCOUNTED_STATUSES, Complaint, DailyRollup, DailyTotal
+from complaints.models.rollups import MerchantDay
 
 ZERO = Decimal("0.00")
 CENT = Decimal("0.01")
 INTERVALS = ("day", "week", "month")
+# How many of a period's busiest merchants stats_merchants ranks before it considers ranking them all.
+BUSIEST = 200
 # Breakdown dimensions and the rollup column each reads.
 DIMENSIONS = {"category": "category", "platform": "platform", "province": "region"}
 
@@ -54,6 +57,12 @@ class StatsFilter:
         """Whether only the per-merchant rollup can answer (the filter names merchants or asks about them)."""
         return self.merchant_ids is not None or self.merchant_q is not None
 
+    @property
+    def per_cell(self) -> bool:
+        """Whether the filter asks what the complaints were about, where from, on which platform or whether they
+        were verified: what a merchant's day (MerchantDay) does not say."""
+        return self.verified or any(values is not None for values in (self.regions, self.platforms, self.categories))
+
     def conditions(self) -> Q:
         """What the filter asks of a rollup cell or a complaint beyond the dates (same field names in both)."""
         q = Q()
@@ -75,53 +84,131 @@ def money(value) -> Decimal:
     return Decimal(value or 0).quantize(CENT)
 
 
-def _cells(f: StatsFilter, *, per_merchant: bool = False, since: date | None = None) -> QuerySet:
-    model = DailyRollup if per_merchant or f.per_merchant else DailyTotal
+def _cells(
+    f: StatsFilter, *, per_merchant: bool = False, per_cell: bool = False, since: date | None = None
+) -> QuerySet:
+    """The rows holding `f`'s figures from `since` (default: its start) to its end, from the smallest table that
+    has what `f` and the caller (`per_merchant`, `per_cell`: grouped by merchant, or by a cell's dimension) need."""
+    if not (per_merchant or f.per_merchant):
+        model = DailyTotal
+    elif per_cell or f.per_cell:
+        model = DailyRollup
+    else:
+        model = MerchantDay
     cells = model.objects.filter(f.conditions(), day__gte=since or f.start, day__lte=f.end)
     return cells.filter(verified=True) if f.verified else cells
 
 
-def _totals(f: StatsFilter) -> dict:
-    row = _cells(f).aggregate(n=Sum("complaints"), amount=Sum("loss"))
-    merchants = _cells(f, per_merchant=True).values("merchant_id").distinct().count()
-    return {"complaints": row["n"] or 0, "loss": money(row["amount"]), "merchants": merchants}
+def _totals(f: StatsFilter, *, sums: dict | None = None) -> dict:
+    # COUNT(DISTINCT ...) sorts the merchant ids; PostgreSQL's hashing of a DISTINCT subquery took longer.
+    merchants = Count("merchant_id", distinct=True)
+    if sums is None and f.per_merchant:
+        # For a filter on merchants the sums read the same rows as the count: one scan for all three.
+        row = _cells(f).aggregate(n=Sum("complaints"), amount=Sum("loss"), merchants=merchants)
+        return {"complaints": row["n"] or 0, "loss": money(row["amount"]), "merchants": row["merchants"]}
+    if sums is None:
+        row = _cells(f).aggregate(n=Sum("complaints"), amount=Sum("loss"))
+        sums = {"complaints": row["n"] or 0, "loss": money(row["amount"])}
+    return {**sums, "merchants": _cells(f, per_merchant=True).aggregate(n=merchants)["n"]}
 
 
-def stats_summary(f: StatsFilter) -> dict:
+def series_sums(series: list[dict]) -> dict:
+    """The complaints and loss of a whole period, added up from its stats_timeseries."""
+    return {
+        "complaints": sum(row["complaints"] for row in series),
+        "loss": sum((row["loss"] for row in series), ZERO),
+    }
+
+
+def stats_summary(f: StatsFilter, *, series: list[dict] | None = None) -> dict:
     """Complaints, claimed loss (CNY) and merchants complained about, for this period and the one before it.
+    `series`, this period's stats_timeseries when the caller has it, spares a query for its sums.
 
     Each period is read on its own: over both at once, PostgreSQL's plan turned to a full scan of the totals
     table (measured: 34 ms against 2 x 7 ms nationally, bench/README.md)."""
-    return {"current": _totals(f), "previous": _totals(f.previous())}
+    current = _totals(f, sums=series_sums(series) if series is not None else None)
+    return {"current": current, "previous": _totals(f.previous())}
 
 
 def stats_merchants(f: StatsFilter, *, limit: int) -> list[dict]:
     """Merchants complained about in the period, ranked by their growth against the previous period of the same
-    length (a surge), then by complaints. One query over the per-merchant rollup, whatever `limit` is."""
-    previous = f.previous()
-    in_period = Q(day__gte=f.start)
-    rows = (
-        _cells(f, per_merchant=True, since=previous.start)
+    length (a surge), then by complaints; the loss is the period's. At most four queries, whatever `limit` is.
+
+    Ranking every merchant means grouping the cells of both periods by merchant, nearly a row per complaint, so
+    the busiest merchants of the period are ranked first (_rising_among_busiest) and the full ranking runs only
+    when another merchant could still belong in it. The loss is summed for the merchants kept alone: summing it
+    for every merchant made the ranking a third slower (bench/README.md)."""
+    rows = _rising_among_busiest(f, limit=limit)
+    if rows is None:
+        rows = _rising(f, limit=limit)
+    losses = dict(
+        _cells(_named(f, [row["merchant_id"] for row in rows]))
         .values("merchant_id")
-        .annotate(
-            n=Coalesce(Sum("complaints", filter=in_period), Value(0)),
-            amount=Coalesce(Sum("loss", filter=in_period), Value(ZERO)),
-            n_before=Coalesce(Sum("complaints", filter=~in_period), Value(0)),
-        )
-        .filter(n__gt=0)
-        .annotate(growth=F("n") - F("n_before"))
-        .order_by("-growth", "-n", "merchant_id")[:limit]
+        .annotate(amount=Sum("loss"))
+        .values_list("merchant_id", "amount")
     )
     return [
         {
             "merchant_id": row["merchant_id"],
             "complaints": row["n"],
-            "loss": money(row["amount"]),
+            "loss": money(losses.get(row["merchant_id"])),
             "previous": row["n_before"],
-            "growth": row["growth"],
+            "growth": row["n"] - row["n_before"],
         }
         for row in rows
     ]
+
+
+def _ranked(rows) -> list[dict]:
+    return sorted(rows, key=lambda row: (row["n_before"] - row["n"], -row["n"], row["merchant_id"]))
+
+
+def _rising_among_busiest(f: StatsFilter, *, limit: int) -> list[dict] | None:
+    """The ranking of stats_merchants found among the BUSIEST merchants of the period, or None when a merchant
+    left out could still belong in it. A merchant's growth is at most its complaints in the period: when the
+    `limit`-th growth among the busiest is above the complaints of every merchant left out, none of them ranks.
+    That holds when the busiest are many more than the merchants ranked; a long list (an export's) is not tried."""
+    if limit * 10 > BUSIEST:
+        return None
+    busiest = list(
+        _cells(f, per_merchant=True)
+        .values("merchant_id")
+        .annotate(n=Sum("complaints"))
+        .filter(n__gt=0)
+        .order_by("-n", "merchant_id")[:BUSIEST]
+    )
+    before = dict(
+        _cells(_named(f.previous(), [row["merchant_id"] for row in busiest]))
+        .values("merchant_id")
+        .annotate(n=Sum("complaints"))
+        .values_list("merchant_id", "n")
+    )
+    rows = _ranked({**row, "n_before": before.get(row["merchant_id"], 0)} for row in busiest)[:limit]
+    everyone = len(busiest) < BUSIEST
+    if everyone or (len(rows) == limit and busiest[-1]["n"] < rows[-1]["n"] - rows[-1]["n_before"]):
+        return rows
+    return None
+
+
+def _rising(f: StatsFilter, *, limit: int) -> list[dict]:
+    """The ranking of stats_merchants over every merchant: one query over both periods' cells."""
+    in_period = Q(day__gte=f.start)
+    return list(
+        _cells(f, per_merchant=True, since=f.previous().start)
+        .values("merchant_id")
+        .annotate(
+            n=Coalesce(Sum("complaints", filter=in_period), Value(0)),
+            n_before=Coalesce(Sum("complaints", filter=~in_period), Value(0)),
+        )
+        .filter(n__gt=0)
+        .order_by(F("n_before") - F("n"), "-n", "merchant_id")[:limit]
+    )
+
+
+def _named(f: StatsFilter, merchant_ids) -> StatsFilter:
+    """`f` for these merchants only, all of which meet `f`'s condition on merchants: it need not be asked again
+    (given with the ids, a risk level's list of merchants made PostgreSQL scan the whole period)."""
+    return replace(f, merchant_ids=tuple(merchant_ids), merchant_q=None)
 
 
 def period_starts(start: date, end: date, interval: str) -> list[date]:
@@ -175,7 +262,8 @@ def stats_timeseries(f: StatsFilter, *, interval: str = "day") -> list[dict]:
 def stats_breakdown(f: StatsFilter, *, by: str) -> list[dict]:
     """Complaints and loss per category, platform or province ("" when not given), largest first."""
     column = DIMENSIONS[by]
-    rows = _cells(f).values(column).annotate(n=Sum("complaints"), amount=Sum("loss")).order_by("-n", column)
+    cells = _cells(f, per_cell=True)
+    rows = cells.values(column).annotate(n=Sum("complaints"), amount=Sum("loss")).order_by("-n", column)
     return [{"key": row[column], "complaints": row["n"], "loss": money(row["amount"])} for row in rows]
 
 
@@ -192,8 +280,9 @@ def stats_top_merchants(f: StatsFilter, *, limit: int, min_complaints: int = 1) 
 
 
 def stats_sparklines(f: StatsFilter, *, merchant_ids, interval: str = "day") -> dict[int, list[int]]:
-    """Each merchant's complaints per period of `f` (whatever merchants `f` names): one query for all of them."""
-    f = replace(f, merchant_ids=tuple(merchant_ids))
+    """Each merchant's complaints per period of `f` (whatever merchants `f` names): one query for all of them.
+    The merchants must meet `f`'s condition on merchants, as those stats_merchants ranks do."""
+    f = _named(f, merchant_ids)
     periods = period_starts(f.start, f.end, interval)
     lines = {merchant_id: dict.fromkeys(periods, 0) for merchant_id in merchant_ids}
     rows = (

@@ -44,9 +44,10 @@ def change(current, previous) -> float | None:
     return round((float(current) - float(previous)) / float(previous) * 100, 1)
 
 
-def dashboard_summary(f: StatsFilter, *, scope: Scope | None) -> dict:
-    """Headline figures with the previous period and the change; escalations when `scope` is given (staff)."""
-    totals = stats_summary(f)
+def dashboard_summary(f: StatsFilter, *, scope: Scope | None, series: list[dict] | None = None) -> dict:
+    """Headline figures with the previous period and the change; escalations when `scope` is given (staff).
+    `series`: the period's stats_timeseries, when the page has it already (its sums are the period's)."""
+    totals = stats_summary(f, series=series)
     current, previous = totals["current"], totals["previous"]
     summary = {
         name: {"value": current[name], "previous": previous[name], "change": change(current[name], previous[name])}
@@ -80,7 +81,7 @@ class RisingMerchant:
 
 def rising_merchants(f: StatsFilter, *, interval: str, limit: int = RISING_LIMIT) -> list[RisingMerchant]:
     """Merchants whose complaints grew most against the previous period, each with its risk and its sparkline over
-    the period; among those, equal growth puts the riskier first. Four queries, whatever `limit` is.
+    the period; among those, equal growth puts the riskier first. At most seven queries, whatever `limit` is.
 
     The risk score is joined after the ranking query, not inside it: joining it before grouping made that query
     several times slower over a national period, so a tie at the cut-off goes to the busier merchant."""

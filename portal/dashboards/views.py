@@ -174,7 +174,7 @@ def dashboard(request):
     exports = export_links(params)
     series = stats_timeseries(f, interval=interval)
     breakdowns = {by: labelled_breakdown(f, by=by) for by in BREAKDOWNS}
-    summary = dashboard_summary(f, scope=scope)
+    summary = dashboard_summary(f, scope=scope, series=series)
     rising = [
         {
             "row": row,
@@ -216,11 +216,12 @@ def public_figures(period: str) -> dict:
     if figures is None:
         days, interval = PUBLIC_PERIODS[period]
         f = StatsFilter(start=today - timedelta(days=days - 1), end=today)
+        series = stats_timeseries(f, interval=interval)
         figures = {
             "start": f.start,
             "end": f.end,
-            "summary": dashboard_summary(f, scope=None),
-            "series": stats_timeseries(f, interval=interval),
+            "summary": dashboard_summary(f, scope=None, series=series),
+            "series": series,
             "breakdowns": {by: labelled_breakdown(f, by=by) for by in BREAKDOWNS},
             "merchants": public_merchants(
                 f, min_complaints=settings.PUBLIC_STATS_MIN_COMPLAINTS, limit=PUBLIC_MERCHANTS_SHOWN

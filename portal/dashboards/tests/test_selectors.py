@@ -7,7 +7,9 @@ import pytest
 from django.db.models import F
 from django.utils import timezone
 
+from complaints import statistics
 from complaints.models import DailyRollup, DailyTotal
+from complaints.models.rollups import MerchantDay
 from complaints.statistics import StatsFilter, period_starts
 from merchants.regions import Region
 from merchants.tests.factories import MerchantFactory
@@ -25,14 +27,14 @@ WEEK_BEFORE = date(2024, 6, 1)
 
 
 def cells(merchant, day: date, complaints: int, *, loss="0.00", region=PROVINCE, category="not_delivered"):
-    """A merchant's rollup cell, and its share of the day's totals (DailyTotal is DailyRollup summed over
-    merchants)."""
+    """A merchant's rollup cell, and its share of its day and of the day's totals (MerchantDay and DailyTotal are
+    DailyRollup summed over cells and over merchants)."""
     key = {"day": day, "category": category, "region": region, "platform": "", "verified": False}
     DailyRollup.objects.create(merchant=merchant, complaints=complaints, loss=Decimal(loss), **key)
-    total, _created = DailyTotal.objects.get_or_create(**key)
-    DailyTotal.objects.filter(pk=total.pk).update(
-        complaints=F("complaints") + complaints, loss=F("loss") + Decimal(loss)
-    )
+    added = {"complaints": F("complaints") + complaints, "loss": F("loss") + Decimal(loss)}
+    for model, row_key in ((MerchantDay, {"day": day, "merchant": merchant}), (DailyTotal, key)):
+        row, _created = model.objects.get_or_create(**row_key)
+        model.objects.filter(pk=row.pk).update(**added)
 
 
 # Headline figures -----------------------------------------------------------------------------------
@@ -178,15 +180,66 @@ def rising_shops(count: int) -> list:
 
 
 @pytest.mark.parametrize("count", [3, 15])
-def test_rising_merchants_take_four_queries_however_many(count, django_assert_num_queries):
+def test_rising_merchants_take_six_queries_however_many(count, django_assert_num_queries):
     rising_shops(count)
 
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(6):
         rows = rising_merchants(WEEK, interval="day", limit=20)
         # Everything the page reads of a row is loaded already.
         shown = [(row.merchant.name, row.merchant.platform, row.risk_level, row.sparkline) for row in rows]
 
     assert len(shown) == count
+
+
+def rank_of(merchants, rows) -> list[int]:
+    return [merchants.index(row.merchant) for row in rows]
+
+
+def test_the_busiest_merchants_are_ranked_alone_when_no_other_could_rank(monkeypatch):
+    # Ten merchants of 1 complaint each and three surges: the busiest 10 hold the top one, and the merchants left
+    # out (1 complaint) could not grow past its 42.
+    monkeypatch.setattr(statistics, "BUSIEST", 10)
+    merchants = MerchantFactory.create_batch(13)
+    for i, merchant in enumerate(merchants):
+        cells(merchant, WEEK.start, 1 if i < 10 else 50 + i)
+        cells(merchant, WEEK_BEFORE, 1 if i < 10 else 20)
+    rank_everyone = spy_on(monkeypatch, "_rising")
+
+    rows = rising_merchants(WEEK, interval="day", limit=1)
+
+    assert rank_of(merchants, rows) == [12]
+    assert [(row.complaints, row.previous, row.growth) for row in rows] == [(62, 20, 42)]
+    assert rank_everyone == []
+
+
+def test_every_merchant_is_ranked_when_one_left_out_could_rank(monkeypatch, django_assert_num_queries):
+    # The 20 busiest did not grow; a quieter merchant outside them did, and only ranking everyone finds it.
+    monkeypatch.setattr(statistics, "BUSIEST", 20)
+    merchants = MerchantFactory.create_batch(23)
+    for merchant in merchants[:22]:
+        cells(merchant, WEEK.start, 10)
+        cells(merchant, WEEK_BEFORE, 10)
+    cells(merchants[22], WEEK.start, 5, loss="12.50")
+    rank_everyone = spy_on(monkeypatch, "_rising")
+
+    with django_assert_num_queries(7):
+        rows = rising_merchants(WEEK, interval="day", limit=2)
+
+    assert rank_of(merchants, rows) == [22, 0]
+    assert [(row.complaints, row.previous, row.growth, row.loss) for row in rows[:1]] == [(5, 0, 5, Decimal("12.50"))]
+    assert len(rank_everyone) == 1
+
+
+def spy_on(monkeypatch, name: str) -> list:
+    """Calls of complaints.statistics.`name`, which still runs."""
+    calls, real = [], getattr(statistics, name)
+
+    def spy(*args, **kwargs):
+        calls.append((args, kwargs))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(statistics, name, spy)
+    return calls
 
 
 def test_rising_merchants_come_with_their_figures_and_sparklines():
