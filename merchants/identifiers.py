@@ -616,6 +616,8 @@ _TMALL_RESERVED = frozenset(
         "wt",
     }
 )
+# Taobao's own subdomains; any other name.taobao.com is a shop's own address, as on Tmall.
+_TAOBAO_RESERVED = _TMALL_RESERVED | {"item", "i", "ai", "market", "uland", "trade", "rate", "member1", "guang", "tb"}
 _SHOP_ID_VALUE = re.compile(r"[A-Za-z0-9_-]{1,64}")
 _URL_IN_TEXT = re.compile(r"https?://[^\s<>\"'“”「」『』【】《》，。、！？]+", re.IGNORECASE)
 _HOST = re.compile(r"(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+(?:[a-z]{2,63}|xn--[a-z0-9-]{1,59})")
@@ -672,10 +674,15 @@ def _shop_id(platform: str, host: str, path: str, query: dict[str, str]) -> str:
         value = query.get(key, "").strip()
         if _SHOP_ID_VALUE.fullmatch(value):
             return f"{platform}:{value}"
-    if platform == "tmall":
-        match = re.fullmatch(r"([a-z0-9-]{1,63})\.(?:m\.)?tmall\.(?:com|hk)", host)
-        if match and match.group(1) not in _TMALL_RESERVED:
-            return f"tmall:{match.group(1)}"
+    vanity = {
+        "tmall": (r"([a-z0-9-]{1,63})\.(?:m\.)?tmall\.(?:com|hk)", _TMALL_RESERVED),
+        "taobao": (r"([a-z0-9-]{1,63})\.(?:m\.)?taobao\.com", _TAOBAO_RESERVED),
+    }
+    if platform in vanity:
+        pattern, reserved = vanity[platform]
+        match = re.fullmatch(pattern, host)
+        if match and match.group(1) not in reserved:
+            return f"{platform}:{match.group(1)}"
     return ""
 
 

@@ -569,6 +569,9 @@ def test_not_a_wechat_id(typed):
         ("shop12345.m.taobao.com", [("shop_id", "taobao:12345"), ("domain", "taobao.com")]),
         ("https://shop.taobao.com/?shop_id=12345", [("shop_id", "taobao:12345"), ("domain", "taobao.com")]),
         ("https://item.taobao.com/item.htm?id=678", [("domain", "taobao.com")]),
+        # A shop's own subdomain names it, as on Tmall; Taobao's own ones do not.
+        ("https://xingchenshuma.taobao.com/", [("shop_id", "taobao:xingchenshuma"), ("domain", "taobao.com")]),
+        ("https://world.taobao.com/", [("domain", "taobao.com")]),
         ("【淘宝】https://m.tb.cn/h.5YxAbc?tk=xyz 「好物」点击链接直接打开", [("domain", "taobao.com")]),
         ("yiliangou.tmall.com", [("shop_id", "tmall:yiliangou"), ("domain", "tmall.com")]),
         ("https://YILIANGOU.m.tmall.com/shop", [("shop_id", "tmall:yiliangou"), ("domain", "tmall.com")]),

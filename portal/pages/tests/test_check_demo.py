@@ -41,8 +41,8 @@ def personal_forms() -> set[str]:
 
 def names_the_shop(url: str) -> bool:
     """Whether merchants.identifiers reads the link as this shop's own (a shop ID, a site of its own). A
-    platform's share link (v.douyin.com/...) or a shop's subdomain on it (xxx.taobao.com) is read today as the
-    platform's domain alone, which names every shop there and so finds none."""
+    platform's share link (v.douyin.com/...) is read as the platform's domain alone: the same shop shares under
+    ever new short codes, so the code names no shop, and the domain names every shop there."""
     return bool(url) and any(parsed.kind in ids.STRONG_KINDS for parsed in ids.parse_url(url))
 
 
