@@ -11,11 +11,10 @@ from rest_framework import serializers
 from rest_framework.parsers import FormParser, JSONParser
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
-from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from complaints import queue
-from complaints.apis import MerchantRefSerializer, TransitionConflict
+from complaints.apis import MerchantRefSerializer, Pagination, TransitionConflict
 from complaints.codes import normalize_tracking_code
 from complaints.models import Category, Complaint, Evidence, Flag
 from complaints.moderation_forms import NOTE_MAX_LENGTH, OUTCOME_CHOICES, REDACTION_MAX_LENGTH, run_action
@@ -86,7 +85,7 @@ class ModerationQueueApi(APIView):
     """The moderation queue, worst first (priority, then the longest waiting)."""
 
     permission_classes = MODERATORS
-    pagination_class = api_settings.DEFAULT_PAGINATION_CLASS
+    pagination_class = Pagination
 
     class FilterSerializer(serializers.Serializer):
         status = serializers.MultipleChoiceField(
