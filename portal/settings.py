@@ -135,6 +135,8 @@ SESSION_COOKIE_AGE = env.int("SESSION_MAX_AGE_DAYS", default=14) * 24 * 60 * 60
 STAFF_SESSION_IDLE_TIMEOUT = timedelta(minutes=env.int("STAFF_SESSION_IDLE_MINUTES", default=30))
 # The admin's second factor: the issuer an authenticator app shows next to the TOTP code.
 OTP_TOTP_ISSUER = "Redress"
+# The OTP admin must not show one admin's TOTP secret and QR code to another.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 # Login lockout (django-axes): five failures per account and address lock it for an hour.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
@@ -240,7 +242,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "portal.api.schema.ErrorDocumentingAutoSchema",
     "EXCEPTION_HANDLER": "portal.api.errors.exception_handler",
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    # Every list API caps its page (complaints.apis.MAX_PAGE_SIZE).
+    "DEFAULT_PAGINATION_CLASS": "complaints.apis.Pagination",
     "PAGE_SIZE": 50,
     "DEFAULT_THROTTLE_CLASSES": [
         "rest_framework.throttling.AnonRateThrottle",
