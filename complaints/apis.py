@@ -14,7 +14,6 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.exceptions import APIException
-from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
@@ -25,22 +24,11 @@ from complaints import selectors, services, workflow
 from complaints.client_address import client_ip
 from complaints.codes import normalize_tracking_code
 from complaints.decorators import MSG_VERIFY_FIRST
+from complaints.pagination import Pagination
 from complaints.models import NARRATIVE_MAX, Category, Complaint, Evidence, PaymentMethod
 from merchants.regions import Region
 from merchants.selectors import platform_choices
 from merchants.services import MerchantClaims
-
-# The most rows one page of a list may hold, whatever `limit` asks: more is a scrape, and a limit past the
-# database's integers would fail the query.
-MAX_PAGE_SIZE = 100
-
-
-class Pagination(LimitOffsetPagination):
-    """`limit` and `offset` as DRF reads them (default page size settings.REST_FRAMEWORK["PAGE_SIZE"]), the limit
-    capped at MAX_PAGE_SIZE. An offset past the end is an empty page without a query."""
-
-    max_limit = MAX_PAGE_SIZE
-
 
 class TransitionConflict(APIException):
     """A workflow step refused in the complaint's current state (complaints.workflow.TransitionError): 409 with the

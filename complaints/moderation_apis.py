@@ -14,10 +14,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from complaints import queue
-from complaints.apis import MerchantRefSerializer, Pagination, TransitionConflict
+from complaints.apis import MerchantRefSerializer, TransitionConflict
 from complaints.codes import normalize_tracking_code
 from complaints.models import Category, Complaint, Evidence, Flag
 from complaints.moderation_forms import NOTE_MAX_LENGTH, OUTCOME_CHOICES, REDACTION_MAX_LENGTH, run_action
+from complaints.pagination import Pagination
 from complaints.workflow import MSG_NOT_MODERATOR, TransitionError, claim_is_live
 from merchants.regions import Region
 from merchants.selectors import platform_choices

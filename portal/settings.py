@@ -242,8 +242,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "portal.api.schema.ErrorDocumentingAutoSchema",
     "EXCEPTION_HANDLER": "portal.api.errors.exception_handler",
-    # Every list API caps its page (complaints.apis.MAX_PAGE_SIZE).
-    "DEFAULT_PAGINATION_CLASS": "complaints.apis.Pagination",
+    # Every list API caps its page (complaints.pagination.MAX_PAGE_SIZE).
+    "DEFAULT_PAGINATION_CLASS": "complaints.pagination.Pagination",
     "PAGE_SIZE": 50,
     "DEFAULT_THROTTLE_CLASSES": [
         "rest_framework.throttling.AnonRateThrottle",

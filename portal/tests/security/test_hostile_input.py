@@ -9,7 +9,7 @@ import pytest
 from django.conf import settings
 from django.test import Client
 
-from complaints.apis import MAX_PAGE_SIZE
+from complaints.pagination import MAX_PAGE_SIZE
 from complaints.tests.factories import ComplaintFactory
 from merchants.lookup import MAX_QUERY_LENGTH
 from portal.api.tests.helpers import error_of
