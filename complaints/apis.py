@@ -24,11 +24,12 @@ from complaints import selectors, services, workflow
 from complaints.client_address import client_ip
 from complaints.codes import normalize_tracking_code
 from complaints.decorators import MSG_VERIFY_FIRST
-from complaints.pagination import Pagination
 from complaints.models import NARRATIVE_MAX, Category, Complaint, Evidence, PaymentMethod
+from complaints.pagination import Pagination
 from merchants.regions import Region
 from merchants.selectors import platform_choices
 from merchants.services import MerchantClaims
+
 
 class TransitionConflict(APIException):
     """A workflow step refused in the complaint's current state (complaints.workflow.TransitionError): 409 with the
@@ -169,7 +170,11 @@ class ComplaintCreateApi(APIView):
             client_ip=client_ip(request),
             **{name: data[name] for name in services.FACT_FIELDS if name in data},
         )
-        output = ComplaintCreateApi.OutputSerializer(complaint)
+        # A filing without files has no evidence to list: no query for it.
+        evidence = complaint.evidence.all() if checked else []
+        output = ComplaintCreateApi.OutputSerializer(
+            {"code": complaint.code, "status": complaint.status, "merchant": complaint.merchant, "evidence": evidence}
+        )
         return Response(output.data, status=status.HTTP_201_CREATED)
 
 

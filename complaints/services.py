@@ -92,9 +92,18 @@ def _ip_hash(client_ip: str) -> str:
     return hmac.new(settings.SECRET_KEY.encode(), client_ip.encode(), hashlib.sha256).hexdigest()
 
 
-def _store(*, user, checked: CheckedUpload, complaint=None, draft=None) -> Evidence:
+def _write(checked: CheckedUpload) -> str:
+    """Write an upload to the evidence storage; returns its name there. A generated name: nothing the uploader
+    typed reaches the file system or the bucket."""
     ext = os.path.splitext(checked.display_name)[1].lower()
-    evidence = Evidence(
+    field = Evidence._meta.get_field("file")
+    name = field.generate_filename(None, f"{uuid.uuid4().hex}{ext}")
+    return field.storage.save(name, checked.upload, max_length=field.max_length)
+
+
+def _store(*, user, checked: CheckedUpload, complaint=None, draft=None, written: str = "") -> Evidence:
+    """The evidence row of an upload, its file written now or already (`written`, the name _write returned)."""
+    return Evidence.objects.create(
         complaint=complaint,
         draft=draft,
         uploaded_by=user,
@@ -104,11 +113,8 @@ def _store(*, user, checked: CheckedUpload, complaint=None, draft=None) -> Evide
         size=checked.size,
         sha256=checked.sha256,
         enqueued_at=timezone.now(),
+        file=written or _write(checked),
     )
-    # A generated name: nothing the uploader typed reaches the file system or the bucket.
-    evidence.file.save(f"{uuid.uuid4().hex}{ext}", checked.upload, save=False)
-    evidence.save()
-    return evidence
 
 
 def _active_evidence_count(*, complaint=None, draft=None) -> int:
@@ -277,12 +283,22 @@ def complaint_submit(
         errors["source_row"] = [ValidationError(MSG_ALREADY_IMPORTED, code=ALREADY_IMPORTED)]
     candidate = Complaint(**facts, **claim_values)
     try:
-        candidate.full_clean(exclude=["code", "complainant", "merchant", "linked_merchant", "complainant_key"])
+        # Fields only. Uniqueness and constraints would cost three queries (and savepoints) per filing for nothing:
+        # the uuid is fresh and the code drawn below, an imported row is checked above (and by the database), and
+        # the amount's check constraint repeats its field's validator.
+        candidate.full_clean(
+            exclude=["code", "complainant", "merchant", "linked_merchant", "complainant_key"],
+            validate_unique=False,
+            validate_constraints=False,
+        )
     except ValidationError as error:
         errors.update(error.error_dict)
     if errors:
         raise ValidationError(errors)
 
+    # Files first: resolving the merchant locks its row until the commit, and in a surge every filing against it
+    # waits for that lock. A storage write (an S3 upload in production) must not happen while holding it.
+    written = [_write(checked) for checked in uploads]
     resolution = merchant_resolve(claims=claims)
     complaint = _new_complaint(
         complainant=complainant,
@@ -298,15 +314,18 @@ def complaint_submit(
         **facts,
         **claim_values,
     )
-    rollup_complaint_added(complaint=complaint)
     complaint_priority_update(complaint=complaint)
     timeline_add(complaint=complaint, kind=TimelineEvent.Kind.SUBMITTED, actor=complainant)
-    stored = [_store(user=complainant, checked=checked, complaint=complaint) for checked in uploads]
+    moved = []
     if draft is not None:
-        moved = list(draft.evidence.values_list("pk", flat=True))
-        Evidence.objects.filter(pk__in=moved).update(complaint=complaint, draft=None)
+        moved = list(draft.evidence.all())
+        Evidence.objects.filter(pk__in=[evidence.pk for evidence in moved]).update(complaint=complaint, draft=None)
         draft.delete()
-    for evidence in complaint.evidence.all():
+    stored = [
+        _store(user=complainant, checked=checked, complaint=complaint, written=name)
+        for checked, name in zip(uploads, written, strict=True)
+    ]
+    for evidence in [*moved, *stored]:
         timeline_add(
             complaint=complaint, kind=TimelineEvent.Kind.EVIDENCE_ADDED, actor=complainant, name=evidence.original_name
         )
@@ -318,6 +337,9 @@ def complaint_submit(
                 else TimelineEvent.Kind.EVIDENCE_REJECTED
             )
             timeline_add(complaint=complaint, kind=kind, name=evidence.original_name, reason=evidence.reject_reason)
+    # Last: the merchant's totals row stays locked until the commit, and in a surge every filing against the
+    # merchant queues for it. Taken here, it is held for the commit alone, not for the rest of the filing.
+    rollup_complaint_added(complaint=complaint)
     ids = [e.pk for e in stored]
     transaction.on_commit(lambda: _enqueue_evidence(ids))
     transaction.on_commit(lambda: _enqueue_flags(complaint.pk))
