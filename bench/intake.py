@@ -10,6 +10,7 @@ import http.client
 import itertools
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -271,6 +272,18 @@ def celery_workers(processes: Processes, count: int, queue: str, env: dict) -> l
             raise SystemExit(f"Celery workers not ready within {READY_TIMEOUT} s")
         time.sleep(0.2)
     return logs
+
+
+TASK_DONE = re.compile(r"Task ([\w.]+)\[[^\]]+\] succeeded in ([\d.]+)s")
+
+
+def task_seconds(logs: list[Path]) -> dict[str, list[float]]:
+    """How long each task the workers finished took, by task name, from their INFO logs."""
+    seconds: dict[str, list[float]] = {}
+    for log in logs:
+        for name, duration in TASK_DONE.findall(log.read_text(errors="replace")):
+            seconds.setdefault(name.rsplit(".", 1)[-1], []).append(float(duration))
+    return seconds
 
 
 def tokens_cycle(tokens: list[str]):

@@ -12,7 +12,7 @@ import pytest
 from PIL import Image
 
 from bench.filings import PHOTO_SIDE, VANISHED, Filings, screenshot
-from bench.intake import RunStats, json_request, median, multipart_request, percentile
+from bench.intake import RunStats, json_request, median, multipart_request, percentile, task_seconds
 from bench.surge import Options, Pictures, parse_options
 from complaints.duplicates import PHASH_THRESHOLD, is_near_duplicate_narrative, phash_distance
 from complaints.models import Complaint
@@ -126,6 +126,16 @@ def test_the_bare_app_creates_a_complaint_row_from_json_and_from_multipart(tmp_p
     )
     assert json.loads(result.stdout.splitlines()[-1]) == [201, 201, 2, True]
     assert len(list((tmp_path / "media").iterdir())) == 2
+
+
+def test_task_times_are_read_from_the_workers_logs(tmp_path):
+    log = tmp_path / "celery.log"
+    log.write_text(
+        "[2026-11-22 12:04:06,398: INFO/MainProcess] Task complaints.tasks.evidence_process[a9f3-b7ed] succeeded in"
+        " 0.25s: None\n[...] Task complaints.tasks.complaint_flags[e98c] succeeded in 1.5s: None\n"
+        "[...] Task complaints.tasks.evidence_process[3e6c] received\n"
+    )
+    assert task_seconds([log]) == {"evidence_process": [0.25], "complaint_flags": [1.5]}
 
 
 def test_pictures_are_given_once_each_then_counted_as_reused():
