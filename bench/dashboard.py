@@ -712,10 +712,15 @@ def table_sizes() -> str:
             "SELECT pg_size_pretty(pg_total_relation_size('complaints_complaint')),"
             " pg_size_pretty(pg_total_relation_size('complaints_dailyrollup')),"
             " pg_size_pretty(pg_total_relation_size('complaints_dailytotal')),"
-            " (SELECT count(*) FROM complaints_dailytotal)"
+            " (SELECT count(*) FROM complaints_dailytotal),"
+            " pg_size_pretty(pg_total_relation_size('complaints_merchantday')),"
+            " (SELECT count(*) FROM complaints_merchantday)"
         )
-        raw, rollup, totals, total_rows = cursor.fetchone()
-    return f"complaints table {raw}, rollup table {rollup}, totals table {totals} ({total_rows:,} rows), with indexes"
+        raw, rollup, totals, total_rows, days, day_rows = cursor.fetchone()
+    return (
+        f"complaints table {raw}, rollup table {rollup}, totals table {totals} ({total_rows:,} rows), merchant days"
+        f" table {days} ({day_rows:,} rows), with indexes"
+    )
 
 
 def run_dashboard(complaint_count: int, merchant_count: int) -> bool:

@@ -124,8 +124,8 @@ def stats_summary(f: StatsFilter, *, series: list[dict] | None = None) -> dict:
     """Complaints, claimed loss (CNY) and merchants complained about, for this period and the one before it.
     `series`, this period's stats_timeseries when the caller has it, spares a query for its sums.
 
-    Each period is read on its own: over both at once, PostgreSQL's plan turned to a full scan of the totals
-    table (measured: 34 ms against 2 x 7 ms nationally, bench/README.md)."""
+    Each period is read on its own: both at once, with FILTER, took PostgreSQL longer than the two apart
+    (bench/README.md)."""
     current = _totals(f, sums=series_sums(series) if series is not None else None)
     return {"current": current, "previous": _totals(f.previous())}
 

@@ -24,6 +24,37 @@ def fill_merchant_days(apps, schema_editor):
     )
 
 
+# The dashboards read the rollup tables with index-only scans, which still visit the table for every page the
+# visibility map does not mark all-visible, and each filing's update unmarks a page of the current days. By default
+# autovacuum waits for a fifth of a table to change before it marks them again; these tables are vacuumed after every
+# thousand changed or added rows instead (PostgreSQL only; bench/README.md, Dashboard).
+ROLLUP_TABLES = ("DailyRollup", "DailyTotal", "MerchantDay")
+AUTOVACUUM = {
+    "autovacuum_vacuum_scale_factor": 0,
+    "autovacuum_vacuum_threshold": 1000,
+    "autovacuum_vacuum_insert_scale_factor": 0,
+    "autovacuum_vacuum_insert_threshold": 1000,
+}
+
+
+def _rollup_tables(apps, schema_editor):
+    if schema_editor.connection.vendor != "postgresql":
+        return []
+    quote = schema_editor.quote_name
+    return [quote(apps.get_model("complaints", name)._meta.db_table) for name in ROLLUP_TABLES]
+
+
+def vacuum_often(apps, schema_editor):
+    settings = ", ".join(f"{name} = {value}" for name, value in AUTOVACUUM.items())
+    for table in _rollup_tables(apps, schema_editor):
+        schema_editor.execute(f"ALTER TABLE {table} SET ({settings})")
+
+
+def vacuum_as_usual(apps, schema_editor):
+    for table in _rollup_tables(apps, schema_editor):
+        schema_editor.execute(f"ALTER TABLE {table} RESET ({', '.join(AUTOVACUUM)})")
+
+
 class Migration(migrations.Migration):
     dependencies = [
         ("complaints", "0008_right_of_reply_and_cases"),
@@ -148,4 +179,5 @@ class Migration(migrations.Migration):
             constraint=models.UniqueConstraint(fields=("day", "merchant"), name="merchant_day_unique"),
         ),
         migrations.RunPython(fill_merchant_days, migrations.RunPython.noop),
+        migrations.RunPython(vacuum_often, vacuum_as_usual),
     ]

