@@ -481,6 +481,7 @@ class Surge:
         finally:
             self.clean_up()
         self.results.machine["load_after"] = os.getloadavg()[0]
+        print(f"\n  gunicorn's and the Celery workers' logs: {self.logs.relative_to(ROOT)}")
         return surge_report.write(self.results, self.options.results)
 
     def setup(self, parts: list[str]) -> None:
