@@ -435,8 +435,10 @@ def merchant_resolve(*, claims: MerchantClaims) -> Resolution:
 
 
 def merchants_lock(*merchants: Merchant) -> dict[int, Merchant]:
-    """Lock merchant rows in primary-key order, so two merges of the same pair cannot deadlock."""
-    rows = Merchant.objects.select_for_update().filter(pk__in=[m.pk for m in merchants]).order_by("pk")
+    """Lock merchant rows in primary-key order, so two merges of the same pair cannot deadlock. FOR NO KEY UPDATE:
+    other filings' foreign-key checks on the merchant (FOR KEY SHARE, at their commit) must not wait on it, or a
+    surge against one merchant deadlocks with the rows those filings hold (seen in bench/surge.py)."""
+    rows = Merchant.objects.select_for_update(no_key=True).filter(pk__in=[m.pk for m in merchants]).order_by("pk")
     return {row.pk: row for row in rows}
 
 
