@@ -2,7 +2,6 @@
 approving, rejecting and revoking with a note emailed to the claimant."""
 
 import pytest
-from django.contrib.messages import get_messages
 from django.core import mail
 from django.test import Client
 
@@ -11,6 +10,7 @@ from merchants.representatives import MSG_CLAIM_DECIDED, MSG_CLAIM_NOTE_REQUIRED
 from portal.accounts.models import User
 from portal.business.tests.factories import RepresentativeFactory, make_uscc
 from portal.moderation.claim_views import CLAIMS_PER_PAGE
+from portal.moderation.tests.helpers import messages_of
 
 pytestmark = pytest.mark.django_db
 
@@ -19,24 +19,6 @@ LIST_URL = "/moderation/representatives/"
 
 def claim_url(claim, action=""):
     return f"/moderation/representatives/{claim.uuid}/{action + '/' if action else ''}"
-
-
-def messages_of(response) -> list[str]:
-    return [str(message) for message in get_messages(response.wsgi_request)]
-
-
-@pytest.fixture
-def mod_client(client, moderator):
-    client.force_login(moderator)
-    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
-    return client
-
-
-@pytest.fixture(params=["anonymous", "complainant", "merchant_rep", "regulator"])
-def outsider_client(request, client):
-    if request.param != "anonymous":
-        client.force_login(request.getfixturevalue(request.param))
-    return client
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@
 decision and opens the complaint in the moderation workflow, dismissing leaves the complaint alone."""
 
 import pytest
-from django.contrib.messages import get_messages
 from django.test import Client
 
 from complaints.models import Complaint, ReviewRequest
@@ -11,6 +10,7 @@ from complaints.tests.factories import ComplaintFactory
 from merchants.models import Representative
 from portal.business.tests.factories import RepresentativeFactory
 from portal.moderation.review_views import REQUESTS_PER_PAGE
+from portal.moderation.tests.helpers import messages_of
 
 pytestmark = pytest.mark.django_db
 
@@ -20,24 +20,6 @@ EXPLANATION = "这个订单号不是我们店铺的，付款记录上的收款�
 
 def request_url(review, action=""):
     return f"/moderation/review-requests/{review.uuid}/{action + '/' if action else ''}"
-
-
-def messages_of(response) -> list[str]:
-    return [str(message) for message in get_messages(response.wsgi_request)]
-
-
-@pytest.fixture
-def mod_client(client, moderator):
-    client.force_login(moderator)
-    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
-    return client
-
-
-@pytest.fixture(params=["anonymous", "complainant", "merchant_rep", "regulator"])
-def outsider_client(request, client):
-    if request.param != "anonymous":
-        client.force_login(request.getfixturevalue(request.param))
-    return client
 
 
 @pytest.fixture

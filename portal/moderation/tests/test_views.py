@@ -3,7 +3,6 @@
 import uuid
 
 import pytest
-from django.contrib.messages import get_messages
 
 from complaints import services as complaint_services
 from complaints.models import Complaint, Evidence
@@ -23,6 +22,7 @@ from merchants.services import (
 )
 from merchants.tests.factories import MerchantFactory
 from portal.moderation.forms import MSG_NO_MERCHANT_ID, MSG_UNKNOWN_MERCHANT
+from portal.moderation.tests.helpers import messages_of
 from portal.moderation.views import PROPOSALS_PER_PAGE
 
 pytestmark = pytest.mark.django_db
@@ -66,17 +66,6 @@ def merged(moderator) -> tuple[Merchant, MerchantMerge]:
     return target, merchant_merge(source=source, target=target, reason="Same shop", actor=moderator)
 
 
-def messages_of(response) -> list[str]:
-    return [str(message) for message in get_messages(response.wsgi_request)]
-
-
-@pytest.fixture
-def mod_client(client, moderator):
-    client.force_login(moderator)
-    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
-    return client
-
-
 @pytest.fixture
 def proposal(complainant, stranger, django_capture_on_commit_callbacks):
     """优品会 might be 优品汇 (a homophone): each has a complaint, the existing one with a picture as evidence."""
@@ -85,13 +74,6 @@ def proposal(complainant, stranger, django_capture_on_commit_callbacks):
         file(complainant, [picture], merchant_name="优品汇", platform=TAOBAO, merchant_phone=PHONE)
     file(stranger, merchant_name="优品会", platform=TAOBAO, payee_account="6222021234567890128")
     return MergeProposal.objects.get()
-
-
-@pytest.fixture(params=["anonymous", "complainant", "merchant_rep", "regulator"])
-def outsider_client(request, client):
-    if request.param != "anonymous":
-        client.force_login(request.getfixturevalue(request.param))
-    return client
 
 
 # Proposals ----------------------------------------------------------------------------------------
