@@ -11,7 +11,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import BadRequest, ValidationError
 from django.core.paginator import Paginator
 from django.core.serializers.json import DjangoJSONEncoder
-from django.http import FileResponse, Http404
+from django.db.models.fields.files import FieldFile
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import formats, timezone
@@ -24,7 +25,17 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from django_ratelimit.core import is_ratelimited
 from django_ratelimit.exceptions import Ratelimited
 
-from complaints import forms, notifications, replies, reply_forms, reply_selectors, selectors, services, workflow
+from complaints import (
+    evidence_links,
+    forms,
+    notifications,
+    replies,
+    reply_forms,
+    reply_selectors,
+    selectors,
+    services,
+    workflow,
+)
 from complaints.client_address import client_ip
 from complaints.decorators import verified_email_required
 from complaints.models import ACCEPTED_STATUSES, Complaint, ComplaintDraft, Evidence, ResolutionProposal, TimelineEvent
@@ -530,13 +541,8 @@ def complaint_public(request, uuid):
 # Evidence files ------------------------------------------------------------------------------------
 
 
-@login_required
-@require_safe
-def evidence_file(request, uuid, variant):
-    """Stream one evidence file to someone allowed to see it, as an attachment the browser will not sniff."""
-    if variant not in {"thumbnail", "display", "original"}:
-        raise Http404
-    evidence = selectors.evidence_get_for_user(user=request.user, uuid=uuid)
+def _evidence_served(evidence: Evidence, variant: str) -> tuple[FieldFile, str, str]:
+    """The file of `variant` that may be served, with its download name and type; Http404 when there is none."""
     attribute = SERVED_FILE.get((evidence.kind, variant))
     if evidence.status != Evidence.Status.READY or attribute is None:
         raise Http404
@@ -545,10 +551,29 @@ def evidence_file(request, uuid, variant):
     if not served or ext not in ALLOWED_EXTENSIONS:
         raise Http404
     stem = os.path.splitext(sanitize_filename(evidence.original_name))[0]
-    response = FileResponse(
-        served.open("rb"), as_attachment=True, filename=f"{stem}.{ext}", content_type=ALLOWED_EXTENSIONS[ext]
+    return served, f"{stem}.{ext}", ALLOWED_EXTENSIONS[ext]
+
+
+@login_required
+@require_safe
+def evidence_file(request, uuid, variant):
+    """Stream one evidence file to someone allowed to see it, as an attachment the browser will not sniff; with an
+    evidence origin (settings.EVIDENCE_ORIGIN), send them there by a short-lived signed link instead."""
+    if variant not in {"thumbnail", "display", "original"}:
+        raise Http404
+    evidence = selectors.evidence_get_for_user(user=request.user, uuid=uuid)
+    served, filename, content_type = _evidence_served(evidence, variant)
+    if settings.EVIDENCE_ORIGIN:
+        return evidence_links.link_redirect(evidence_links.evidence_link(evidence=evidence, variant=variant))
+    return evidence_links.file_response(served, filename=filename, content_type=content_type)
+
+
+@require_safe
+def evidence_file_signed(request, token):
+    """The evidence origin's only evidence view (portal/evidence_urls.py): the file a link from evidence_file names,
+    while the link is valid and the evidence still there and ready. Thumbnails may be embedded by the main site."""
+    evidence, variant = evidence_links.evidence_from_link(token)
+    served, filename, content_type = _evidence_served(evidence, variant)
+    return evidence_links.file_response(
+        served, filename=filename, content_type=content_type, embeddable=variant == "thumbnail"
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response["Cache-Control"] = "private, no-store"
-    return response

@@ -13,6 +13,8 @@ from pathlib import Path
 import environ
 from csp.constants import NONE, SELF
 
+from portal.evidence_origin import evidence_origin, origin_host
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
 
@@ -60,6 +62,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before anything else that could answer: the evidence origin serves signed file links only.
+    "portal.evidence_host.EvidenceHostMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -311,6 +315,18 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": [NONE],
     }
 }
+# Evidence origin (issue 8): set EVIDENCE_ORIGIN (e.g. https://files.redress-usercontent.example) and evidence and
+# licence files are served there only, through links signed for EVIDENCE_LINK_TTL after the main site's permission
+# check (complaints.evidence_links, portal.evidence_host): a malicious file that slipped past the upload checks then
+# opens where no session cookie lives. Empty, the main site streams them itself. Its host is allowed and its
+# thumbnails shown on the main site's pages.
+EVIDENCE_ORIGIN = evidence_origin(env.str("EVIDENCE_ORIGIN", default=""), site_url=SITE_URL)
+EVIDENCE_URLCONF = "portal.evidence_urls"
+EVIDENCE_LINK_TTL = timedelta(seconds=env.int("EVIDENCE_LINK_SECONDS", default=60))
+if EVIDENCE_ORIGIN:
+    ALLOWED_HOSTS = [*ALLOWED_HOSTS, origin_host(EVIDENCE_ORIGIN)]
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"].append(EVIDENCE_ORIGIN)
+
 if not DEBUG and env.bool("SECURE_COOKIES", default=True) and "SECRET_KEY" in env:
     # Production (SECRET_KEY set): HTTPS only.
     SESSION_COOKIE_SECURE = True

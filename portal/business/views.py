@@ -4,11 +4,13 @@ A claim is checked by merchants.services (the USCC must be valid and the merchan
 the licence is streamed only to its claimant and to moderators.
 """
 
+from uuid import UUID
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.module_loading import import_string
@@ -17,16 +19,26 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from django_ratelimit.core import is_ratelimited
 from django_ratelimit.exceptions import Ratelimited
 
+from complaints import evidence_links
 from complaints.decorators import verified_email_required
 from complaints.uploads import extension_of
 from merchants.models import Representative
 from merchants.representatives import representative_claim, representative_revoke
-from merchants.selectors import representative_get_for_user, representative_may_claim, representatives_of_user
+from merchants.selectors import (
+    representative_get,
+    representative_get_for_user,
+    representative_may_claim,
+    representatives_of_user,
+)
 from portal.business.forms import LICENCE_TYPES, ClaimForm, merchant_from_text
 
 # Claims one account may send per hour, refused ones included: each is a moderator's work and a stored file,
 # and a refusal says whether a USCC is the merchant's.
 CLAIM_RATE = "10/h"
+
+# Links to a licence on the evidence origin: a salt of their own, so no other signed link opens a licence.
+LICENCE_LINK_SALT = "portal.business.licence-link"
+LICENCE_LINK_URL = "licence_file"
 
 MSG_REVOKED = _("You no longer represent %(merchant)s.")
 MSG_CLAIM_SENT = _("Your claim to represent %(merchant)s was sent. A moderator will check the licence and email you.")
@@ -97,25 +109,33 @@ def revoke(request, uuid):
     return redirect("business:home")
 
 
-@login_required
-@require_safe
-def licence_file(request, uuid):
-    """Stream a claim's licence to its claimant or a moderator, as an attachment the browser will not sniff."""
-    representative = representative_get_for_user(user=request.user, uuid=uuid)
+def _licence_served(representative) -> tuple[str, str]:
+    """The licence's download name and type; Http404 when the claim holds no licence that may be served."""
     ext = extension_of(representative.licence.name)
     if not representative.licence or ext not in LICENCE_TYPES:
         raise Http404
-    try:
-        opened = representative.licence.open("rb")
-    except OSError:
-        raise Http404 from None
-    response = FileResponse(
-        opened,
-        as_attachment=True,
-        filename=f"licence-{representative.uuid.hex[:8]}.{ext}",
-        content_type=LICENCE_TYPES[ext],
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return f"licence-{representative.uuid.hex[:8]}.{ext}", LICENCE_TYPES[ext]
+
+
+@login_required
+@require_safe
+def licence_file(request, uuid):
+    """Stream a claim's licence to its claimant or a moderator, as an attachment the browser will not sniff; with an
+    evidence origin (settings.EVIDENCE_ORIGIN), send them there by a short-lived signed link instead."""
+    representative = representative_get_for_user(user=request.user, uuid=uuid)
+    filename, content_type = _licence_served(representative)
+    if settings.EVIDENCE_ORIGIN:
+        link = evidence_links.link_url(
+            url_name=LICENCE_LINK_URL, salt=LICENCE_LINK_SALT, payload=representative.uuid.hex
+        )
+        return evidence_links.link_redirect(link)
+    return evidence_links.file_response(representative.licence, filename=filename, content_type=content_type)
+
+
+@require_safe
+def licence_file_signed(request, token):
+    """The evidence origin's only licence view (portal/evidence_urls.py): the licence a link from licence_file
+    names, while the link is valid and the claim and its file are still there."""
+    representative = representative_get(uuid=UUID(hex=evidence_links.link_payload(token, salt=LICENCE_LINK_SALT)))
+    filename, content_type = _licence_served(representative)
+    return evidence_links.file_response(representative.licence, filename=filename, content_type=content_type)
