@@ -1,9 +1,9 @@
 """Evidence processing speed for bench/surge.py: Redress's image pipeline against a bare Pillow loop.
 
 In one process, over the same phone screenshots: `complaints.processing.process_image` (verify the format and the
-pixel cap, decode, turn upright, copy the pixels alone, re-encode the display copy, make the thumbnail, hash the
-picture) against the least any re-encoding costs, `Image.open` then `save` as JPEG at the same quality. Runs
-alternate between the two so both meet the same machine. One process is one Celery worker's share.
+pixel cap, decode, turn upright when the picture says so, re-encode the display copy without its metadata, make the
+thumbnail and hash it) against the least any re-encoding costs, `Image.open` then `save` as JPEG at the same quality.
+Runs alternate between the two so both meet the same machine. One process is one Celery worker's share.
 """
 
 import cProfile
@@ -53,8 +53,8 @@ class EvidenceSpeed:
 
 
 def breakdown(photos: list[bytes]) -> list[tuple[str, float]]:
-    """Share of process_image's time in each call it makes (decoding, turning upright, copying pixels, resizing,
-    encoding, hashing), from a profile of one pass: the cumulative time of its direct callees, biggest first."""
+    """Share of process_image's time in each call it makes (decoding, converting, resizing, encoding,
+    hashing), from a profile of one pass: the cumulative time of its direct callees, biggest first."""
     profile = cProfile.Profile()
     profile.enable()
     redress_pass(photos)

@@ -9,14 +9,15 @@ import unicodedata
 
 from rapidfuzz import fuzz, process
 
-# Pictures whose perceptual hashes (Evidence.phash: 64-bit imagehash.phash as 16 hex digits) differ in at most
-# this many bits are flagged as the same picture. Tuned by `.venv/bin/python bench/phash/make_screenshots.py &&
+# Pictures whose perceptual hashes (Evidence.phash: 64-bit imagehash.phash of the thumbnail as 16 hex digits; those
+# of the full picture stored before are 0-2 bits from it, bench/phash/README.md) differ in at most this many bits
+# are flagged as the same picture. Tuned by `.venv/bin/python bench/phash/make_screenshots.py &&
 # .venv/bin/python bench/phash/tune.py` on 40 phone screenshots in 5 app templates, each re-shared 8 ways (360
 # files). A screenshot re-encoded, resized, sent through WeChat or converted is 0-2 bits from its original; with
 # a tone edit up to 6, with its status bar cropped, a sticker added, or cropped and sent through WeChat up to 10;
 # two such copies up to 14 apart. Two different chats of one app are at least 10 bits apart (12 in WeChat). No
 # threshold flags 99% of copies and no two different chats; 8 is the largest flagging no different chats: every
-# plain copy and 97.9% of chat copies. (Every hash has 32 bits set, so distances are even: 9 would flag the same.)
+# plain copy and 96.9% of chat copies. (Every hash has 32 bits set, so distances are even: 9 would flag the same.)
 # Order pages, bills and group-buy pages differ in small text only and hash alike, down to 0 bits for two victims'
 # own pages from one shop: there a match means "the same page of the same shop", and only equal SHA-256 proves
 # the same file.

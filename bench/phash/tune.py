@@ -3,10 +3,10 @@
     .venv/bin/python bench/phash/make_screenshots.py && .venv/bin/python bench/phash/tune.py
 
 Every file is hashed by complaints.processing.process_image, the function the evidence pipeline runs, so the
-hashes are the ones stored in Evidence.phash (same decoding, EXIF rotation, pixel copy, downscale, imagehash.phash).
-Every pair of files is then one of: two copies of one original (must be flagged); two originals of one merchant in
-one template (two victims of one shop, the pairs complaints/flags.py compares); two originals of different
-merchants in one template (two chats in the same app); two templates.
+hashes are the ones stored in Evidence.phash (same decoding, EXIF rotation, downscales, imagehash.phash of the
+thumbnail). Every pair of files is then one of: two copies of one original (must be flagged); two originals of one
+merchant in one template (two victims of one shop, the pairs complaints/flags.py compares); two originals of
+different merchants in one template (two chats in the same app); two templates.
 
 The issue's rule is a threshold that flags (nearly) all copies and no two originals of one template. Where a
 template's different originals hash as close as a plain JPEG copy of one of them (pages that differ only in

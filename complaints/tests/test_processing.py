@@ -1,12 +1,16 @@
 import io
 import re
 
+import imagehash
 import pytest
-from PIL import Image, ImageDraw
+from PIL import Image, ImageDraw, ImageOps
+from PIL.PngImagePlugin import PngInfo
 from pypdf import PdfWriter
 from pypdf.generic import ArrayObject, DictionaryObject, NameObject, TextStringObject
 
+from bench.phash.make_screenshots import crop_top, jpeg, png, resized, screenshot
 from complaints import processing
+from complaints.duplicates import is_near_duplicate_picture, phash_distance
 from complaints.models import Evidence
 from complaints.tests import files
 
@@ -94,6 +98,45 @@ def test_display_copy_drops_xmp_comments_and_icc_profiles():
     assert not {"xmp", "comment", "icc_profile", "exif"} & set(reopened.info)
 
 
+def png_with_metadata() -> bytes:
+    """A PNG carrying GPS in an eXIf chunk, an address in tEXt, zTXt and iTXt (XMP) chunks, and an ICC profile."""
+    text = PngInfo()
+    text.add_text("Comment", "taken at home, 12 Garden Road")
+    text.add_text("Description", "Garden Road again", zip=True)
+    text.add_itxt("XML:com.adobe.xmp", "<x:xmpmeta><exif:GPSLatitude>39,54.45N</exif:GPSLatitude></x:xmpmeta>")
+    return encode(picture(), "PNG", exif=files.gps_exif(), pnginfo=text, icc_profile=b"\0" * 128)
+
+
+def rotated_gps_jpeg() -> bytes:
+    """GPS and an orientation tag: turning the picture upright keeps the rest of its EXIF, which must go too."""
+    exif = files.gps_exif()
+    exif[ORIENTATION] = 6
+    return encode(picture(), "JPEG", exif=exif)
+
+
+def webp_with_metadata() -> bytes:
+    xmp = b"<x:xmpmeta><exif:GPSLatitude>39,54.45N</exif:GPSLatitude></x:xmpmeta>"
+    return encode(picture(), "WEBP", exif=files.gps_exif(), xmp=xmp, icc_profile=b"\0" * 128)
+
+
+@pytest.mark.parametrize("content", [png_with_metadata(), rotated_gps_jpeg(), webp_with_metadata()],
+                         ids=["png-text-exif-icc", "rotated-jpeg-gps", "webp-exif-xmp-icc"])  # fmt: skip
+def test_no_metadata_of_any_format_reaches_the_display_copy_or_the_thumbnail(content):
+    opened = Image.open(io.BytesIO(content))
+    assert opened.getexif().get_ifd(0x8825)  # the fixture really has GPS
+
+    result = image_result(content)
+
+    for derived in (result.display, result.thumbnail):
+        reopened = Image.open(io.BytesIO(derived))
+        assert not reopened.getexif()
+        assert not {"exif", "xmp", "icc_profile", "comment", "Comment", "Description", "XML:com.adobe.xmp"} & set(
+            reopened.info
+        )
+        for marker in (b"Exif", b"PhoneMaker", b"GPSLatitude", b"Garden Road", b"xmpmeta"):
+            assert marker not in derived
+
+
 def test_orientation_is_applied_to_the_pixels():
     exif = Image.Exif()
     exif[ORIENTATION] = 6  # rotate 90 degrees clockwise to view
@@ -104,6 +147,34 @@ def test_orientation_is_applied_to_the_pixels():
     assert (result.width, result.height) == (20, 40)
     assert Image.open(io.BytesIO(result.display)).size == (20, 40)
     assert Image.open(io.BytesIO(result.thumbnail)).size == (20, 40)
+
+
+@pytest.mark.parametrize("orientation", range(1, 9))
+def test_each_orientation_turns_the_pixels_as_exif_transpose_does(orientation):
+    exif = Image.Exif()
+    exif[ORIENTATION] = orientation
+    original = encode(picture(size=(120, 80)), "PNG", exif=exif)
+    upright = ImageOps.exif_transpose(Image.open(io.BytesIO(original)))
+
+    result = image_result(original)
+
+    display = Image.open(io.BytesIO(result.display))
+    assert (result.width, result.height) == display.size == upright.size
+    assert display.tobytes() == upright.tobytes()  # PNG in, PNG out: the pixels compare exactly
+    assert Image.open(io.BytesIO(result.thumbnail)).size == upright.size
+
+
+def test_a_palette_png_keeps_its_transparency():
+    original = Image.new("P", (40, 20), 1)
+    original.putpalette([255, 255, 255, 200, 30, 30])
+    original.paste(0, (0, 0, 20, 20))
+
+    result = image_result(encode(original, "PNG", transparency=0))
+
+    display = Image.open(io.BytesIO(result.display))
+    assert display.mode == "RGBA"
+    assert display.getpixel((5, 5))[3] == 0
+    assert display.getpixel((30, 5)) == (200, 30, 30, 255)
 
 
 def test_a_png_with_an_html_tail_is_served_as_pixels_only():
@@ -216,6 +287,25 @@ def test_perceptual_hash_survives_re_encoding_and_tells_pictures_apart():
     other = image_result(encode(picture(variant=2), "PNG")).phash
     assert HEX16.fullmatch(other)
     assert other != phash
+
+
+def test_a_stored_hash_of_the_full_picture_still_matches_copies_and_not_another_chat():
+    """The hash was once taken of the full picture and is now taken of the thumbnail; hashes stored then are
+    compared with hashes made now (complaints/flags.py), so both must agree on what is the same picture."""
+    original, other_chat = screenshot("wechat_chat", 0), screenshot("wechat_chat", 1)
+    stored_before = str(imagehash.phash(original))  # what this pipeline stored for png(original) before
+    copies = {
+        "the same file": png(original),
+        "re-encoded": jpeg(original, 80),
+        "sent through a chat": jpeg(resized(original, 0.6), 70),
+        "screenshotted again without the status bar": png(resized(crop_top(original, 0.03), 0.9)),
+    }
+
+    assert phash_distance(stored_before, image_result(copies["the same file"]).phash) <= 2
+    for name, content in copies.items():
+        assert is_near_duplicate_picture(stored_before, image_result(content).phash), name
+    assert not is_near_duplicate_picture(stored_before, image_result(png(other_chat)).phash)
+    assert not is_near_duplicate_picture(str(imagehash.phash(other_chat)), image_result(copies["re-encoded"]).phash)
 
 
 # PDFs ----------------------------------------------------------------------------------------------
