@@ -176,20 +176,24 @@ def _selects(call) -> list[str]:
     with CaptureQueriesContext(connection) as captured, transaction.atomic():
         call()
         transaction.set_rollback(True)
-    return list(dict.fromkeys(q["sql"] for q in captured.captured_queries if q["sql"].lstrip().startswith("SELECT")))
+    # The name search's set_config (merchants.selectors.TRIGRAM_SETTINGS) is a SELECT too; _explain applies it.
+    selects = [q["sql"] for q in captured.captured_queries if q["sql"].lstrip().startswith("SELECT")]
+    return list(dict.fromkeys(sql for sql in selects if not sql.lstrip().startswith("SELECT set_config(")))
 
 
 def _explain(sql: str) -> str:
     from django.db import connection
 
-    from merchants.selectors import TRIGRAM_THRESHOLD
+    from merchants.selectors import TRIGRAM_SETTINGS
 
     with connection.cursor() as cursor:
-        # The name search sets this threshold for its own transaction (merchants.selectors); EXPLAIN needs it too.
-        cursor.execute("SET pg_trgm.similarity_threshold = %s", [TRIGRAM_THRESHOLD])
+        # The name search runs with these settings in its own transaction (merchants.selectors); EXPLAIN needs them.
+        for name, value in TRIGRAM_SETTINGS.items():
+            cursor.execute("SELECT set_config(%s, %s, false)", [name, value])
         cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}")
         plan = "\n".join(row[0] for row in cursor.fetchall())
-        cursor.execute("RESET pg_trgm.similarity_threshold")
+        for name in TRIGRAM_SETTINGS:
+            cursor.execute(f"RESET {name}")
     return plan
 
 

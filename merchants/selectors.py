@@ -20,6 +20,12 @@ CANDIDATE_LIMIT = 20
 # Trigram similarity a name needs to be scored at all. Names rapidfuzz scores at UNCERTAIN or more share
 # about half their trigrams; 0.3 (pg_trgm's default) also returns thousands that score far below.
 TRIGRAM_THRESHOLD = 0.45
+# What the trigram search runs with (set_config(..., true), as SET LOCAL). Besides the threshold: no parallel
+# workers. PostgreSQL estimates how many names are `%` a text from the statistics of the whole normalized column,
+# which phones and accounts share with names, so a phone typed in looks similar to thousands of rows; for those it
+# started a worker, some 20 ms on a busy machine, to search the few names that match (bench/reads.py explains the
+# lookup by phone).
+TRIGRAM_SETTINGS = {"pg_trgm.similarity_threshold": str(TRIGRAM_THRESHOLD), "max_parallel_workers_per_gather": "0"}
 
 
 def platform_choices():
@@ -136,7 +142,11 @@ def name_candidates(*, keys: NameKeys, platform: Platform | None, all_platforms:
 def _trigram_candidates(rows: QuerySet[Identifier], keys: NameKeys) -> list[Identifier]:
     """Exact keys first, through the btree indexes (most filings name a shop as others did); otherwise `%`
     (trigram_similar) through the GIN indexes of migration 0005, at a similarity threshold raised from
-    pg_trgm's 0.3, which lets thousands of loosely similar pinyin strings through to be scored and dropped."""
+    pg_trgm's 0.3, which lets thousands of loosely similar pinyin strings through to be scored and dropped.
+
+    The closest names are chosen in a subquery, before their merchants are joined: planned as one query, the
+    overestimate above (TRIGRAM_SETTINGS) made PostgreSQL join every merchant (a hash join over a scan of the
+    whole table) to the one name that matched."""
     same_name = list(rows.filter(normalized=keys.key)[:CANDIDATE_LIMIT])
     if same_name:
         return same_name
@@ -150,10 +160,17 @@ def _trigram_candidates(rows: QuerySet[Identifier], keys: NameKeys) -> list[Iden
     if keys.pinyin:
         match |= Q(pinyin__trigram_similar=keys.pinyin)
         closeness = Greatest(closeness, TrigramSimilarity("pinyin", keys.pinyin))
+    closest = rows.filter(match).annotate(closeness=closeness).order_by("-closeness", "id").values("pk")
     with transaction.atomic(), connection.cursor() as cursor:
-        # SET LOCAL lasts until the end of the transaction: only this query's `%` sees the raised threshold.
-        cursor.execute("SET LOCAL pg_trgm.similarity_threshold = %s", [TRIGRAM_THRESHOLD])
-        similar = list(rows.filter(match).annotate(closeness=closeness).order_by("-closeness", "id")[:CANDIDATE_LIMIT])
+        # Local settings last until the transaction ends: the caller's, when it has one (a filing's later queries
+        # are lookups by key, which use neither `%` nor parallel workers).
+        cursor.execute(
+            "SELECT " + ", ".join(["set_config(%s, %s, true)"] * len(TRIGRAM_SETTINGS)),
+            [part for setting in TRIGRAM_SETTINGS.items() for part in setting],
+        )
+        similar = list(
+            rows.filter(pk__in=closest[:CANDIDATE_LIMIT]).annotate(closeness=closeness).order_by("-closeness", "id")
+        )
     return list({row.pk: row for row in [*same_pinyin, *similar]}.values())
 
 
