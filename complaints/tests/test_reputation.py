@@ -1,12 +1,14 @@
 """complaints.reputation: reply records, complaints per month, replies beside published complaints."""
 
+import importlib
 from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
-from complaints.models import Complaint, DailyRollup, MerchantReply, ResolutionProposal
+from complaints.models import ACCEPTED_STATUSES, Complaint, DailyRollup, MerchantReply, ResolutionProposal
 from complaints.reputation import (
     NO_RECORD,
     merchant_monthly,
@@ -88,6 +90,17 @@ def test_records_of_many_merchants_take_one_query(django_assert_num_queries):
 
     assert {merchants.index(m): records[m.pk].replied for m in merchants if m.pk in records} == {0: 1, 1: 2, 2: 3}
     assert merchants[3].pk not in records
+
+
+def test_the_reply_record_index_holds_the_complaints_that_stand():
+    # Its predicate is written out in the migration: a status added to ACCEPTED_STATUSES must be added there too
+    # (in a new migration), or the reply record would fall back to reading the table.
+    migration = importlib.import_module("complaints.migrations.0010_complaint_reply_record_index")
+
+    assert sorted(migration.STATUSES) == sorted(ACCEPTED_STATUSES)
+    with connection.cursor() as cursor:
+        indexes = connection.introspection.get_constraints(cursor, Complaint._meta.db_table)
+    assert indexes[migration.INDEX]["columns"] == migration.COLUMNS
 
 
 # Complaints per month ---------------------------------------------------------------------------------------
