@@ -80,9 +80,11 @@ def representative_merchant_ids(*, user) -> set[int]:
 
 
 def merchant_identifiers(*, merchant: Merchant) -> list[Identifier]:
-    """Every identifier of the merchant's group, one per (kind, value), strong ones first."""
+    """Every identifier of the merchant's group, one per (kind, value), strong ones first: one query, the group
+    (merchant_group_ids) read as a subquery."""
     seen, result = set(), []
-    rows = Identifier.objects.filter(merchant_id__in=merchant_group_ids(merchant)).order_by("-strength", "kind", "id")
+    group = Merchant.objects.filter(Q(pk=merchant.pk) | Q(merged_into=merchant)).values("pk")
+    rows = Identifier.objects.filter(merchant_id__in=group).order_by("-strength", "kind", "id")
     for identifier in rows:
         if (identifier.kind, identifier.normalized) not in seen:
             seen.add((identifier.kind, identifier.normalized))

@@ -1,9 +1,10 @@
-"""merchants.selectors: name candidates."""
+"""merchants.selectors: a merchant group's identifiers, name candidates."""
 
 import pytest
 
+from merchants.identifiers import normalize_name
 from merchants.matching import NameKeys
-from merchants.selectors import CANDIDATE_LIMIT, name_candidates
+from merchants.selectors import CANDIDATE_LIMIT, merchant_identifiers, name_candidates
 from merchants.services import MerchantClaims, merchant_merge, merchant_resolve
 
 pytestmark = pytest.mark.django_db
@@ -11,6 +12,24 @@ pytestmark = pytest.mark.django_db
 
 def merchant(**claims):
     return merchant_resolve(claims=MerchantClaims(**claims)).merchant
+
+
+def test_a_groups_identifiers_take_one_query_and_include_the_merged_merchants(moderator, django_assert_num_queries):
+    shop = merchant(merchant_name="数码之家", merchant_phone="13800138000")
+    old = merchant(merchant_name="旧店", wechat_id="oldshop2024", merchant_phone="13700137000")
+    merchant(merchant_name="别的店", merchant_phone="13900139000")
+    merchant_merge(source=old, target=shop, reason="Same seller", actor=moderator)
+
+    with django_assert_num_queries(1):
+        found = merchant_identifiers(merchant=shop)
+
+    assert sorted((i.kind, i.normalized) for i in found) == [
+        ("name", "数码之家"),
+        ("name", normalize_name("旧店")),
+        ("phone", "+8613700137000"),
+        ("phone", "+8613800138000"),
+        ("wechat_id", "oldshop2024"),
+    ]
 
 
 def test_name_candidates_come_with_their_merchants_and_the_ones_they_were_merged_into(
