@@ -42,6 +42,16 @@ class PaymentMethod(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+# ACCEPTED_STATUSES (below) as the reply-record index's predicate spells them; a test keeps the two in step.
+REPLY_RECORD_STATUSES = [
+    "accepted",
+    "closed_explanation",
+    "closed_monetary_relief",
+    "closed_non_monetary_relief",
+    "unresolved",
+]
+
+
 class Complaint(models.Model):
     """What happened to one buyer. The merchant claims are kept exactly as typed."""
 
@@ -192,6 +202,14 @@ class Complaint(models.Model):
             ),
             # The collective case's ledger: WHERE merchant_id = %s AND order_number = %s.
             models.Index(fields=["merchant", "order_number"], name="complaint_merchant_order_idx"),
+            # The merchant's reply record, from the index alone: WHERE merchant_id IN (...) AND status IN (accepted
+            # statuses), counting first_reply_at and reply_due_at. Partial, so a filing does not write to it; built
+            # CONCURRENTLY on PostgreSQL by migration 0010.
+            models.Index(
+                fields=["merchant", "status", "first_reply_at", "reply_due_at"],
+                condition=Q(status__in=REPLY_RECORD_STATUSES),
+                name="complaint_reply_record_idx",
+            ),
         ]
 
     def __str__(self):

@@ -237,9 +237,9 @@ def test_the_profile_api_query_count_does_not_grow(published, moderator, django_
 
     url = api_profile_url(published.merchant)
 
-    # The merchant, its kept totals, the windowed counts, its group, its identifiers, its published complaints,
+    # The merchant, its kept totals, the windowed counts, its group's identifiers, its published complaints,
     # their replies and accepted proposals, the reply record, the monthly counts and the risk alert: none per
     # complaint.
-    with django_assert_max_num_queries(11):
+    with django_assert_max_num_queries(10):
         response = api_client().get(url)
     assert len(response.json()["public_complaints"]) == 5
