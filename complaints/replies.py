@@ -20,9 +20,8 @@ from complaints import workflow
 from complaints.models import Complaint, MerchantReply, Notification, ResolutionProposal, TimelineEvent
 from complaints.notifications import notification_create
 from complaints.redaction import redact
-from complaints.reply_selectors import representative_user_ids, representatives_by_merchant
 from complaints.services import REDACTION_FIELDS, redaction_known
-from merchants.selectors import representative_merchant_ids
+from merchants.selectors import representative_merchant_ids, representative_user_ids, representatives_by_merchant
 
 Kind = ResolutionProposal.Kind
 TransitionError = workflow.TransitionError

@@ -18,10 +18,10 @@ from django.utils.translation import gettext_lazy as _
 from complaints.models import Complaint, ModerationAction, Notification, ResolutionProposal, TimelineEvent
 from complaints.notifications import notification_create
 from complaints.redaction import redact
-from complaints.reply_selectors import representative_user_ids
 from complaints.rollups import rollup_status_changed
 from complaints.services import REDACTION_FIELDS, redaction_known
 from complaints.signals import complaint_status_changed
+from merchants.selectors import representative_user_ids
 
 Status = Complaint.Status
 

@@ -79,6 +79,26 @@ def representative_merchant_ids(*, user) -> set[int]:
     return root_ids | set(merged)
 
 
+def representative_user_ids(*, merchant: Merchant) -> list[int]:
+    """The approved representatives of the merchant's group: whoever representative_merchant_ids gives it to."""
+    group = merchant_group_ids(merchant_root(merchant))
+    rows = Representative.objects.filter(status=Representative.Status.APPROVED, merchant_id__in=group)
+    return sorted(set(rows.values_list("user_id", flat=True)))
+
+
+def representatives_by_merchant() -> dict[int, set[int]]:
+    """Every merchant someone answers for, with the user ids of its approved representatives (whole groups)."""
+    reps = Representative.objects.filter(status=Representative.Status.APPROVED).select_related("merchant__merged_into")
+    by_root: dict[Merchant, set[int]] = {}
+    for rep in reps:
+        by_root.setdefault(merchant_root(rep.merchant), set()).add(rep.user_id)
+    answered: dict[int, set[int]] = {}
+    for root, user_ids in by_root.items():
+        for merchant_id in merchant_group_ids(root):
+            answered.setdefault(merchant_id, set()).update(user_ids)
+    return answered
+
+
 def merchant_identifiers(*, merchant: Merchant) -> list[Identifier]:
     """Every identifier of the merchant's group, one per (kind, value), strong ones first: one query, the group
     (merchant_group_ids) read as a subquery."""
