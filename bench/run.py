@@ -520,8 +520,8 @@ def verdict(ok: bool) -> str:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description="Merchant resolution (issue 3) and dashboard (issue 6) benchmarks.")
-    parser.add_argument("--only", choices=["grouping", "timing", "dashboard"], help="run one part only")
+    parser = argparse.ArgumentParser(description="Merchant resolution (3), dashboard (6) and surge (9) benchmarks.")
+    parser.add_argument("--only", choices=["grouping", "timing", "dashboard", "surge"], help="run one part only")
     parser.add_argument("--mentions", type=Path, default=MENTIONS, help="labelled mentions CSV")
     parser.add_argument("--merchants", type=int, default=MERCHANTS, help="merchants to load for timing")
     parser.add_argument(
@@ -550,6 +550,11 @@ def main() -> int:
             from bench.dashboard import run_dashboard
 
             ok &= run_dashboard(args.complaints, args.dash_merchants)
+        if args.only in (None, "surge"):
+            # Last, in the same database: its reads use the million complaints the dashboard part seeded.
+            from bench.surge import Options, run_surge
+
+            ok &= run_surge(Options())
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0, keepdb=False)
     print(f"\nmake bench: {verdict(ok)}")

@@ -502,7 +502,7 @@ def run_surge(options: Options) -> bool:
     if connection.vendor != "postgresql" or not os.environ.get("CELERY_BROKER_URL", "").startswith("redis"):
         print(
             "\nSurge: skipped. It needs PostgreSQL and Redis: DATABASE_URL=postgres://postgres@127.0.0.1:5432/"
-            "redress_bench CELERY_BROKER_URL=redis://127.0.0.1:6379/0 .venv/bin/python bench/surge.py"
+            "redress_bench CELERY_BROKER_URL=redis://127.0.0.1:6379/0 make bench"
         )
         return True
     return Surge(options).run()
