@@ -16,8 +16,8 @@ from django.db import connection, connections
 from django.db.models import Sum
 from django.utils import timezone
 
-from complaints import rollups, workflow
-from complaints.models import DailyRollup, DailyTotal
+from complaints import rollups, services, workflow
+from complaints.models import Complaint, DailyRollup, DailyTotal, MerchantStats
 from complaints.services import complaint_submit
 from merchants.services import MerchantClaims
 from portal.accounts.tests.factories import UserFactory
@@ -139,3 +139,48 @@ def test_two_filings_of_different_merchants_into_one_new_total_cell_both_count()
 
     assert totals() == {"n": 2, "loss": Decimal("200.00")}
     assert DailyTotal.objects.count() == 1
+
+
+def test_two_filings_by_one_person_against_one_merchant_at_once_count_one_complainant(monkeypatch):
+    """The second filing's complainant check runs once it holds the merchant's totals, after the first committed: it
+    sees the first complaint, and the person is counted once."""
+    submitted_at = timezone.now() - timedelta(days=1)
+    file("果园小店", "wx00000000000000a1", submitted_at)
+    person = UserFactory()
+    counted, go = threading.Event(), threading.Event()
+    real_count = services.rollup_complaint_added
+
+    def count_then_hold(*, complaint):
+        real_count(complaint=complaint)
+        if connection.vendor == "postgresql" and not counted.is_set():
+            counted.set()
+            assert go.wait(timeout=20)
+
+    monkeypatch.setattr(services, "rollup_complaint_added", count_then_hold)
+
+    def file_again():
+        return complaint_submit(
+            complainant=person,
+            claims=MerchantClaims(merchant_name="果园小店", app_id="wx00000000000000a1"),
+            category="not_delivered",
+            narrative=NARRATIVE,
+            amount=Decimal("100.00"),
+            submitted_at=submitted_at,
+        ).pk
+
+    if connection.vendor == "postgresql":
+        first = in_thread(file_again)
+        assert counted.wait(timeout=20)
+        second = in_thread(file_again)
+        # The second waits for the first's lock on the merchant's totals, its complaint already inserted.
+        wait_for_lock_waiter()
+        go.set()
+        finished(*first)
+        finished(*second)
+    else:
+        finished(*in_thread(file_again))
+        finished(*in_thread(file_again))
+
+    stats = MerchantStats.objects.get()
+    assert (stats.complaints, stats.complainants) == (3, 2)
+    assert stats.by_status == {Complaint.Status.SUBMITTED: 3}
