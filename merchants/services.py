@@ -4,11 +4,12 @@
 Other apps call these, never the models directly.
 """
 
+from contextlib import ExitStack
 from dataclasses import dataclass, field, fields
-from functools import reduce
+from functools import cached_property, reduce
 from operator import or_
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -101,15 +102,21 @@ class MerchantClaims:
     def is_empty(self) -> bool:
         return not any(ids.clean_text(getattr(self, name)) for name in self.IDENTIFIER_FIELDS)
 
-    def errors(self) -> dict[str, ids.InvalidIdentifier]:
-        """Claims that cannot be what their field says (a wrong USCC check character, a malformed app ID...)."""
+    @cached_property
+    def readings(self) -> dict[str, list[ids.Parsed] | ids.InvalidIdentifier]:
+        """What each identifier field says (merchants.identifiers.parse_claim), or why it cannot be read: read once
+        for the checks and the resolution."""
         found = {}
         for name in self.IDENTIFIER_FIELDS:
             try:
-                ids.parse_claim(name, getattr(self, name))
+                found[name] = ids.parse_claim(name, getattr(self, name))
             except ids.InvalidIdentifier as error:
                 found[name] = error
         return found
+
+    def errors(self) -> dict[str, ids.InvalidIdentifier]:
+        """Claims that cannot be what their field says (a wrong USCC check character, a malformed app ID...)."""
+        return {name: value for name, value in self.readings.items() if isinstance(value, ids.InvalidIdentifier)}
 
 
 @dataclass(frozen=True)
@@ -162,22 +169,42 @@ class _Claim:
     parsed: ids.Parsed
 
 
-def _platform_for(code: str) -> Platform | None:
-    if not code:
-        return None
-    if code not in Platform.Code.values:
-        raise ValueError(f"unknown platform code {code!r}")
-    # get_or_create: a test database flushed after a transactional test has lost the seeded rows.
-    platform, _created = Platform.objects.get_or_create(code=code)
-    return platform
+class _NamedPlatform:
+    """The platform a complainant named (a code, or none), its row read only when needed: a known strong
+    identifier decides the merchant without it."""
+
+    def __init__(self, code: str):
+        if code and code not in Platform.Code.values:
+            raise ValueError(f"unknown platform code {code!r}")
+        self.code = code
+
+    @cached_property
+    def row(self) -> Platform | None:
+        if not self.code:
+            return None
+        # get_or_create: a test database flushed after a transactional test has lost the seeded rows.
+        platform, _created = Platform.objects.get_or_create(code=self.code)
+        return platform
+
+
+class _Savepoint:
+    """Opened before the first write of a resolution attempt, if it makes any (on `stack`): a concurrent filing
+    that wins a race (IntegrityError) or a merge in between (MerchantError) undoes the attempt's writes, and it
+    resolves again. An attempt that only reads, as most filings against a known merchant, needs none."""
+
+    def __init__(self, stack: ExitStack):
+        self.stack, self.open = stack, False
+
+    def __call__(self) -> None:
+        if not self.open:
+            self.stack.enter_context(transaction.atomic())
+            self.open = True
 
 
 def _parse(claims: MerchantClaims) -> tuple[list[_Claim], list[Link]]:
     parsed, invalid, seen = [], [], set()
-    for name in claims.IDENTIFIER_FIELDS:
-        try:
-            values = ids.parse_claim(name, getattr(claims, name))
-        except ids.InvalidIdentifier:
+    for name, values in claims.readings.items():
+        if isinstance(values, ids.InvalidIdentifier):
             invalid.append(Link(name, "", Link.INVALID))
             continue
         for value in values:
@@ -187,9 +214,9 @@ def _parse(claims: MerchantClaims) -> tuple[list[_Claim], list[Link]]:
     return parsed, invalid
 
 
-def _kind_for(claims: MerchantClaims, platform: Platform | None, parsed: list[_Claim]) -> str:
+def _kind_for(claims: MerchantClaims, platform: _NamedPlatform, parsed: list[_Claim]) -> str:
     kinds = {c.parsed.kind for c in parsed}
-    code = platform.code if platform else ""
+    code = platform.code
     if ids.APP_ID in kinds or claims.mini_program_name.strip() or code.endswith("mini_program"):
         return Merchant.Kind.MINI_PROGRAM
     if code == Platform.Code.WECHAT_SOCIAL or (ids.WECHAT_ID in kinds and not code):
@@ -249,36 +276,39 @@ def _kept_apart(a: Merchant, b: Merchant) -> bool:
 
 
 def _strong_hits(strong: list[_Claim]) -> dict[tuple[str, str], Identifier]:
+    """The strong identifiers claimed that are known, with their merchants (the one each was merged into, if any,
+    is read when needed: rarely)."""
     if not strong:
         return {}
     match = reduce(or_, (Q(kind=c.parsed.kind, normalized=c.parsed.normalized) for c in strong))
-    rows = Identifier.objects.filter(match, strength=Identifier.Strength.STRONG).select_related("merchant__merged_into")
+    rows = Identifier.objects.filter(match, strength=Identifier.Strength.STRONG).select_related("merchant")
     return {(row.kind, row.normalized): row for row in rows}
 
 
-def _best_name(names: list[_Claim], platform: Platform | None) -> tuple[NameCandidate | None, bool]:
-    """The best name candidate over all the names given, and whether it is unambiguous (no other merchant
-    scores as high)."""
-    best, rivals = None, set()
+def _best_name(names: list[_Claim], platform: _NamedPlatform) -> tuple[NameCandidate | None, bool, list[Identifier]]:
+    """The best name candidate over all the names given, whether it is unambiguous (no other merchant scores as
+    high), and every candidate's identifier."""
+    best, rivals, seen = None, set(), []
     for claim in names:
         keys = NameKeys(claim.parsed.normalized, claim.parsed.pinyin)
-        for candidate in name_candidates(keys=keys, platform=platform):
+        for candidate in name_candidates(keys=keys, platform=platform.row):
+            seen.append(candidate.identifier)
             root = merchant_root(candidate.identifier.merchant)
             if best is None or candidate.score > best.score:
                 best = candidate
             if candidate.score >= CONFIDENT:
                 rivals.add(root.pk)
-    return best, len(rivals) <= 1
+    return best, len(rivals) <= 1, seen
 
 
-def _resolve(claims: MerchantClaims, platform: Platform | None) -> Resolution:
+def _resolve(claims: MerchantClaims, platform: _NamedPlatform, writing: _Savepoint) -> Resolution:
     parsed, links = _parse(claims)
     if not parsed:
         raise ValueError("merchant_resolve needs at least one readable identifier")
     strong = [c for c in parsed if c.parsed.kind in ids.STRONG_KINDS]
     names = [c for c in parsed if c.parsed.kind == ids.NAME]
     hits = _strong_hits(strong)
-    resolution = None
+    resolution, names_known = None, []
 
     if hits:
         ranked = sorted(hits.values(), key=lambda i: (STRONG_PRIORITY.index(i.kind), i.merchant_id))
@@ -302,13 +332,14 @@ def _resolve(claims: MerchantClaims, platform: Platform | None) -> Resolution:
                     "other_kind": decider.get_kind_display(),
                     "other": target.name,
                 }
+                writing()
                 merge = merchant_merge(source=root, target=target, reason=str(reason), automatic=True)
                 resolution.merges.append(merge)
                 joined.add(root.pk)
                 outcome = Link.MERGED
             links.append(Link(claim_field, identifier.kind, outcome, identifier.pk))
     else:
-        best, unambiguous = _best_name(names, platform)
+        best, unambiguous, names_known = _best_name(names, platform)
         confident = best is not None and best.score >= CONFIDENT and unambiguous
         if confident and _contradicts(merchant_root(best.identifier.merchant), strong):
             confident = False
@@ -319,10 +350,11 @@ def _resolve(claims: MerchantClaims, platform: Platform | None) -> Resolution:
                 Link("", ids.NAME, Link.NAME_MATCH, best.identifier.pk, round(best.score, 1), tuple(best.reasons))
             )
         else:
+            writing()
             merchant = Merchant.objects.create(
                 name=_display_name(claims, parsed),
                 kind=_kind_for(claims, platform, parsed),
-                platform=platform,
+                platform=platform.row,
                 **_company_facts(claims, parsed),
             )
             resolution = Resolution(merchant=merchant, linked=merchant, created=True)
@@ -330,9 +362,16 @@ def _resolve(claims: MerchantClaims, platform: Platform | None) -> Resolution:
                 resolution.proposal = _propose(merchant, merchant_root(best.identifier.merchant), best)
 
     resolution.links.extend(links)
-    _hold(resolution)
-    _record(resolution, parsed, hits)
+    # Nobody else sees a merchant created here until the filing commits: it needs no lock.
+    fill = False
     if not resolution.created:
+        # Filling the merchant's blanks writes its row, which takes its exclusive lock: decided on the row as read,
+        # so that the usual filing only shares it.
+        fill = bool(_blanks(resolution.merchant, claims, parsed, platform))
+        _hold(resolution, exclusive=fill)
+    _record(resolution, parsed, hits, writing, known=names_known)
+    if fill:
+        writing()
         _fill_blanks(resolution.merchant, claims, parsed, platform)
     return resolution
 
@@ -346,11 +385,15 @@ def _propose(merchant: Merchant, candidate: Merchant, best: NameCandidate) -> Me
     )
 
 
-def _hold(resolution: Resolution) -> None:
+def _hold(resolution: Resolution, *, exclusive: bool = False) -> None:
     """Lock the merchants the complaint will point at until the filing commits, and check they still stand as
     read: a merge or undo that committed in between would otherwise leave the complaint on a merged merchant.
-    A merge or undo that starts later waits for the filing and then moves its complaint too."""
-    locked = merchants_lock(resolution.merchant, resolution.linked)
+    A merge or undo that starts later waits for the filing and then moves its complaint too.
+
+    Shared, unless the filing writes the merchant's row (`exclusive`): in a surge against one merchant the filings
+    hold it together instead of queueing for it one by one."""
+    lock = merchants_lock if exclusive else merchants_share
+    locked = lock(resolution.merchant, resolution.linked)
     root, linked = locked[resolution.merchant.pk], locked[resolution.linked.pk]
     if not root.is_active or (linked.pk != root.pk and linked.merged_into_id != root.pk):
         raise MerchantError(MSG_NOT_ACTIVE)
@@ -367,44 +410,70 @@ def _contradicts(merchant: Merchant, strong: list[_Claim]) -> bool:
     return any(claimed[kind] != value for kind, value in known.values_list("kind", "normalized"))
 
 
-def _record(resolution: Resolution, parsed: list[_Claim], hits: dict[tuple[str, str], Identifier]) -> None:
+def _record(
+    resolution: Resolution,
+    parsed: list[_Claim],
+    hits: dict[tuple[str, str], Identifier],
+    writing: _Savepoint,
+    known: list[Identifier] = (),
+) -> None:
     """Record every identifier the claims gave on the linked merchant: new strong ones (the unique constraint
     turns a concurrent filing's identical insert into an IntegrityError, and the caller resolves again) and names
-    it did not have."""
+    it did not have. `known`: identifiers already read (the name candidates), which need no query."""
+    linked = resolution.linked
+    found = {(i.kind, i.normalized): i for i in known if i.merchant_id == linked.pk}
+    # A strong identifier not among the hits exists nowhere (strong kinds are always strong), and a merchant
+    # created here has none yet: only its names and weak kinds may already be on the merchant, read in one query.
+    unread = [
+        c.parsed
+        for c in parsed
+        if (c.parsed.kind, c.parsed.normalized) not in hits.keys() | found.keys()
+        and c.parsed.kind not in ids.STRONG_KINDS
+        and not resolution.created
+    ]
+    if unread:
+        match = reduce(or_, (Q(kind=value.kind, normalized=value.normalized) for value in unread))
+        found.update({(i.kind, i.normalized): i for i in Identifier.objects.filter(match, merchant=linked)})
     # In one global order, so two filings giving the same two new identifiers in swapped fields wait on each
     # other instead of deadlocking.
     for claim in sorted(parsed, key=lambda c: (c.parsed.kind, c.parsed.normalized)):
         value = claim.parsed
-        if (value.kind, value.normalized) in hits:
+        key = (value.kind, value.normalized)
+        if key in hits:
             continue
-        strong = value.kind in ids.STRONG_KINDS
-        identifier, created = Identifier.objects.get_or_create(
-            merchant=resolution.linked,
-            kind=value.kind,
-            normalized=value.normalized,
-            defaults={
-                "strength": Identifier.Strength.STRONG if strong else Identifier.Strength.WEAK,
-                "value": claim.raw[:IDENTIFIER_VALUE_LENGTH],
-                "pinyin": value.pinyin,
-            },
-        )
-        outcome = Link.RECORDED if created else Link.KNOWN
+        identifier = found.get(key)
+        if identifier is None:
+            writing()
+            strong = value.kind in ids.STRONG_KINDS
+            identifier = Identifier.objects.create(
+                merchant=linked,
+                kind=value.kind,
+                normalized=value.normalized,
+                strength=Identifier.Strength.STRONG if strong else Identifier.Strength.WEAK,
+                value=claim.raw[:IDENTIFIER_VALUE_LENGTH],
+                pinyin=value.pinyin,
+            )
+        outcome = Link.KNOWN if key in found else Link.RECORDED
         resolution.links.append(Link(claim.field, value.kind, outcome, identifier.pk))
 
 
-def _fill_blanks(merchant: Merchant, claims: MerchantClaims, parsed: list[_Claim], platform: Platform | None) -> None:
-    """Facts a later complaint adds (the company behind the shop, its platform) fill what the merchant lacks;
-    nothing a moderator or earlier complaint set is overwritten."""
-    changed = []
-    for name, value in _company_facts(claims, parsed).items():
-        if value and not getattr(merchant, name):
-            setattr(merchant, name, value)
-            changed.append(name)
-    if platform is not None and merchant.platform_id is None:
-        merchant.platform = platform
-        changed.append("platform")
-    if changed:
-        merchant.save(update_fields=[*changed, "updated_at"])
+def _blanks(merchant: Merchant, claims: MerchantClaims, parsed: list[_Claim], platform: _NamedPlatform) -> dict:
+    """Facts a later complaint adds (the company behind the shop, its platform) that the merchant lacks."""
+    facts = {
+        name: value for name, value in _company_facts(claims, parsed).items() if value and not getattr(merchant, name)
+    }
+    if platform.code and merchant.platform_id is None:
+        facts["platform"] = platform.row
+    return facts
+
+
+def _fill_blanks(merchant: Merchant, claims: MerchantClaims, parsed: list[_Claim], platform: _NamedPlatform) -> None:
+    """Fill what the merchant lacks; nothing a moderator or earlier complaint set is overwritten."""
+    facts = _blanks(merchant, claims, parsed, platform)
+    for name, value in facts.items():
+        setattr(merchant, name, value)
+    if facts:
+        merchant.save(update_fields=[*facts, "updated_at"])
 
 
 def merchant_resolve(*, claims: MerchantClaims) -> Resolution:
@@ -417,12 +486,17 @@ def merchant_resolve(*, claims: MerchantClaims) -> Resolution:
     """
     if claims.is_empty():
         raise ValueError("merchant_resolve needs at least one identifier")
-    platform = _platform_for(ids.clean_text(claims.platform))
+    code = ids.clean_text(claims.platform)
     attempts = 3
     for attempt in range(attempts):
         try:
-            with transaction.atomic():
-                return _resolve(claims, platform)
+            with ExitStack() as stack:
+                writing = _Savepoint(stack)
+                if not transaction.get_connection().in_atomic_block:
+                    # Called on its own, not in a filing: one transaction, its locks held to its end.
+                    writing()
+                # The platform read afresh: a row created by an attempt undone would be gone.
+                return _resolve(claims, _NamedPlatform(code), writing)
         except (IntegrityError, MerchantError):
             # A concurrent filing recorded the same new identifier or merged one of our merchants first:
             # resolve again against what it wrote.
@@ -434,11 +508,42 @@ def merchant_resolve(*, claims: MerchantClaims) -> Resolution:
 # Merges -------------------------------------------------------------------------------------------------
 
 
+# The space of the merchants' advisory locks (pg_advisory_xact_lock(space, key)). Filings hold a merchant shared, and
+# anything that changes its row exclusively: PostgreSQL queues these fairly, so a merge waiting for the filings in
+# progress is not overtaken by the next ones, as it would be by share locks on the row itself in a surge.
+MERCHANT_LOCKS = 0x4D52
+
+
+def _merchant_locks(keys: list[int], *, shared: bool) -> None:
+    """Take the merchants' advisory locks until the end of the transaction, in the order given. SQLite has none: it
+    serialises writers."""
+    if connection.vendor != "postgresql" or not keys:
+        return
+    function = "pg_advisory_xact_lock_shared" if shared else "pg_advisory_xact_lock"
+    with connection.cursor() as cursor:
+        # A 32-bit key: two merchants 2**31 apart would share one (wait for each other), nothing worse.
+        cursor.execute(
+            "SELECT " + ", ".join([f"{function}(%s, %s)"] * len(keys)),
+            [value for key in keys for value in (MERCHANT_LOCKS, key % 2**31)],
+        )
+
+
+def merchants_share(*merchants: Merchant) -> dict[int, Merchant]:
+    """Hold merchants shared until the commit, and read them afresh once held: any number of filings hold one at
+    once, while a merge or its undo (merchants_lock) waits for all of them, and they for it."""
+    keys = sorted({m.pk for m in merchants})
+    _merchant_locks(keys, shared=True)
+    return Merchant.objects.in_bulk(keys)
+
+
 def merchants_lock(*merchants: Merchant) -> dict[int, Merchant]:
-    """Lock merchant rows in primary-key order, so two merges of the same pair cannot deadlock. FOR NO KEY UPDATE:
-    other filings' foreign-key checks on the merchant (FOR KEY SHARE, at their commit) must not wait on it, or a
-    surge against one merchant deadlocks with the rows those filings hold (seen in bench/surge.py)."""
-    rows = Merchant.objects.select_for_update(no_key=True).filter(pk__in=[m.pk for m in merchants]).order_by("pk")
+    """Lock merchant rows in primary-key order, so two merges of the same pair cannot deadlock: exclusively against
+    filings (merchants_share) and other changes, then the rows themselves. FOR NO KEY UPDATE: other filings'
+    foreign-key checks on the merchant (FOR KEY SHARE, at their commit) must not wait on it, or a surge against one
+    merchant deadlocks with the rows those filings hold (seen in bench/surge.py)."""
+    keys = sorted({m.pk for m in merchants})
+    _merchant_locks(keys, shared=False)
+    rows = Merchant.objects.select_for_update(no_key=True).filter(pk__in=keys).order_by("pk")
     return {row.pk: row for row in rows}
 
 
