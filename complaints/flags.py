@@ -16,7 +16,7 @@ from django.db.models import Q
 from complaints.duplicates import is_near_duplicate_picture, near_duplicate_narratives, phash_distance
 from complaints.ledger import order_key
 from complaints.models import Complaint, Evidence, Flag
-from complaints.priority import complaint_priority_update, merchant_surge_refresh
+from complaints.priority import complaint_filed_priority, complaint_priority_update
 
 # How far back a new complaint is compared with the merchant's others.
 LOOKBACK = timedelta(days=180)
@@ -112,7 +112,7 @@ def flags_for_complaint(*, complaint_id: int) -> None:
         complaint_priority_update(complaint=complaint)
     # Here rather than in the filing's transaction: it updates the merchant's other open complaints, which
     # moderators may hold locked, and priority is advisory.
-    merchant_surge_refresh(merchant_id=complaint.merchant_id)
+    complaint_filed_priority(complaint=complaint)
 
 
 def flags_for_evidence(*, evidence: Evidence) -> None:

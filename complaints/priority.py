@@ -24,6 +24,8 @@ AGE_MAX = 20
 VULNERABLE_POINTS = 15
 BRIGADING_PENALTY = 25
 SURGE_WINDOW = timedelta(hours=24)
+# Complaints in the window from which the surge points stay at SURGE_MAX.
+SURGE_FULL = SURGE_MAX // SURGE_POINTS + 1
 # Only an account's brigading costs points: behind carrier NAT or a proxy many genuine victims share an address,
 # so the address flag informs the moderator without demoting a run-away's victims.
 BRIGADING = (Flag.Kind.BRIGADING_ACCOUNT,)
@@ -90,17 +92,53 @@ def _refresh(queryset) -> int:
     return len(changed)
 
 
+def filing_priority(*, amount: Decimal | None, currency: str, vulnerable: bool, submitted_at: datetime) -> int:
+    """A new complaint's priority, without a query: no flag can be raised on it yet, and its surge points are added
+    by complaint_filed_priority, in the flags task after the filing commits."""
+    return priority_score(
+        amount=amount if currency == "CNY" else None,
+        vulnerable=vulnerable,
+        submitted_at=submitted_at,
+        merchant_recent=0,
+        brigading=False,
+        now=timezone.now(),
+    )
+
+
+def _recent_count(merchant_id: int, now: datetime, **before) -> int:
+    """The merchant's complaints in the surge window, counted up to SURGE_FULL only: in a surge a full count
+    would read every complaint of the day for each filing."""
+    rows = Complaint.objects.filter(merchant_id=merchant_id, submitted_at__gte=now - SURGE_WINDOW, **before)
+    return rows.order_by()[:SURGE_FULL].count()
+
+
 def complaint_priority_update(*, complaint: Complaint) -> None:
     """After filing or a new flag; the instance given gets the new value too."""
     now = timezone.now()
     brigaded = set(Flag.objects.filter(complaint=complaint, kind__in=BRIGADING).values_list("complaint_id", flat=True))
-    complaint.priority = _score(complaint, _recent_counts([complaint.merchant_id], now), brigaded, now)
+    recent = {complaint.merchant_id: _recent_count(complaint.merchant_id, now)}
+    complaint.priority = _score(complaint, recent, brigaded, now)
     Complaint.objects.filter(pk=complaint.pk).update(priority=complaint.priority)
 
 
 def merchant_surge_refresh(*, merchant_id: int) -> None:
     """A new complaint raises the surge points of the merchant's other open complaints."""
     _refresh(Complaint.objects.filter(merchant_id=merchant_id, status__in=OPEN))
+
+
+def complaint_filed_priority(*, complaint: Complaint) -> None:
+    """After filing (the flags task): the complaint's surge points, and the other open complaints' of its merchant
+    as long as the surge still raises them.
+
+    Once SURGE_FULL complaints against the merchant came before this one in the window, the refresh done for the
+    last of those (each does one, after its own commit) already gave every open complaint the capped surge points:
+    the rest of a surge costs a bounded count per filing instead of a pass over all the merchant's open
+    complaints each (quadratic in the surge). The hourly priorities_refresh follows the clock."""
+    before = _recent_count(complaint.merchant_id, timezone.now(), submitted_at__lt=complaint.submitted_at)
+    if before < SURGE_FULL:
+        merchant_surge_refresh(merchant_id=complaint.merchant_id)
+    else:
+        complaint_priority_update(complaint=complaint)
 
 
 def priorities_refresh() -> int:

@@ -20,7 +20,7 @@ from complaints import processing
 from complaints.codes import new_tracking_code
 from complaints.flags import flags_for_complaint, flags_for_evidence
 from complaints.models import Complaint, ComplaintDraft, Evidence, TimelineEvent
-from complaints.priority import complaint_priority_update
+from complaints.priority import filing_priority
 from complaints.redaction import redact
 from complaints.rollups import rollup_complaint_added
 from complaints.uploads import CheckedUpload, check_count, check_upload
@@ -296,10 +296,11 @@ def complaint_submit(
     if errors:
         raise ValidationError(errors)
 
-    # Files first: resolving the merchant locks its row until the commit, and in a surge every filing against it
-    # waits for that lock. A storage write (an S3 upload in production) must not happen while holding it.
+    # Files first: resolving the merchant holds it until the commit, and a merge of it waits for the filing. A storage
+    # write (an S3 upload in production) must not happen while holding it.
     written = [_write(checked) for checked in uploads]
     resolution = merchant_resolve(claims=claims)
+    submitted_at = submitted_at or timezone.now()
     complaint = _new_complaint(
         complainant=complainant,
         merchant=resolution.merchant,
@@ -308,13 +309,18 @@ def complaint_submit(
         complainant_key=_complainant_key(complainant, source, complainant_ref),
         source=source,
         source_row=source_row,
-        submitted_at=submitted_at or timezone.now(),
+        submitted_at=submitted_at,
         narrative_redacted=redact(facts["narrative"], known=redaction_known(complainant, {**facts, **claim_values})),
         client_ip_hash=_ip_hash(client_ip),
+        priority=filing_priority(
+            amount=facts["amount"],
+            currency=facts["currency"],
+            vulnerable=facts["vulnerable"],
+            submitted_at=submitted_at,
+        ),
         **facts,
         **claim_values,
     )
-    complaint_priority_update(complaint=complaint)
     timeline_add(complaint=complaint, kind=TimelineEvent.Kind.SUBMITTED, actor=complainant)
     moved = []
     if draft is not None:
@@ -341,7 +347,9 @@ def complaint_submit(
     # merchant queues for it. Taken here, it is held for the commit alone, not for the rest of the filing.
     rollup_complaint_added(complaint=complaint)
     ids = [e.pk for e in stored]
-    transaction.on_commit(lambda: _enqueue_evidence(ids))
+    if ids:
+        transaction.on_commit(lambda: _enqueue_evidence(ids))
+    # The flags task also adds the complaint's surge points (complaints.priority.complaint_filed_priority).
     transaction.on_commit(lambda: _enqueue_flags(complaint.pk))
     return complaint
 
