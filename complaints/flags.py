@@ -11,16 +11,18 @@ evidence matters when it props up complaints against the same merchant.
 from datetime import timedelta
 
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 
 from complaints.duplicates import is_near_duplicate_picture, near_duplicate_narratives, phash_distance
 from complaints.ledger import order_key
 from complaints.models import Complaint, Evidence, Flag
-from complaints.priority import complaint_filed_priority, complaint_priority_update
+from complaints.priority import BRIGADING, complaint_filed_priority, complaint_priority_update
 
 # How far back a new complaint is compared with the merchant's others.
 LOOKBACK = timedelta(days=180)
 NARRATIVE_CANDIDATES = 500
+# Pictures are compared with those of the merchant's latest other complaints, as many.
+PICTURE_COMPLAINTS = 500
 
 
 def _raise(complaint: Complaint, kind: str, other: Complaint | None = None, score: float | None = None) -> bool:
@@ -32,6 +34,17 @@ def _raise(complaint: Complaint, kind: str, other: Complaint | None = None, scor
     return created
 
 
+def _raise_pairs(complaint: Complaint, kind: str, scores: dict[int, float]) -> None:
+    """Record the flags between the complaint and each of the others `scores` gives a score for, both ways, in one
+    insert: a copied template matches hundreds of a surge's complaints."""
+    pairs = [(complaint.pk, pk, score) for pk, score in scores.items()]
+    pairs += [(pk, complaint.pk, score) for pk, score in scores.items()]
+    Flag.objects.bulk_create(
+        [Flag(complaint_id=one, kind=kind, other_id=two, score=score) for one, two, score in pairs],
+        ignore_conflicts=True,
+    )
+
+
 def _others(complaint: Complaint):
     """The merchant's other recent complaints from other accounts."""
     return Complaint.objects.filter(
@@ -40,57 +53,70 @@ def _others(complaint: Complaint):
 
 
 def _evidence_flags(evidence: Evidence) -> bool:
+    """The same file (by SHA-256, through its index: any age in the lookback) or a near-identical picture among
+    the merchant's PICTURE_COMPLAINTS latest other complaints: in a surge, comparing with every picture of the
+    merchant made each file's check grow with the surge."""
     complaint = evidence.complaint
-    others = Evidence.objects.filter(complaint__in=_others(complaint)).select_related("complaint")
+    others = _others(complaint)
     raised = False
-    for other in others.filter(sha256=evidence.sha256):
-        raised |= _raise(complaint, Flag.Kind.SAME_EVIDENCE, other.complaint)
+    same = Evidence.objects.filter(complaint__in=others, sha256=evidence.sha256).values_list("complaint_id", flat=True)
+    for other_id in same:
+        raised |= _raise(complaint, Flag.Kind.SAME_EVIDENCE, Complaint(pk=other_id))
     if evidence.phash:
-        for other in others.exclude(phash="").exclude(sha256=evidence.sha256).only("phash", "complaint"):
-            if is_near_duplicate_picture(evidence.phash, other.phash):
-                distance = phash_distance(evidence.phash, other.phash)
-                raised |= _raise(complaint, Flag.Kind.SIMILAR_PICTURE, other.complaint, distance)
+        latest = others.order_by("-submitted_at").values("pk")[:PICTURE_COMPLAINTS]
+        pictures = (
+            Evidence.objects.filter(complaint__in=latest)
+            .exclude(phash="")
+            .exclude(sha256=evidence.sha256)
+            .values_list("phash", "complaint_id")
+        )
+        for phash, other_id in pictures:
+            if is_near_duplicate_picture(evidence.phash, phash):
+                distance = phash_distance(evidence.phash, phash)
+                raised |= _raise(complaint, Flag.Kind.SIMILAR_PICTURE, Complaint(pk=other_id), distance)
     return raised
 
 
-def _brigading_flags(complaint: Complaint) -> bool:
+def _brigading_flags(complaint: Complaint) -> None:
+    """Flag every complaint of a group from one account (or one address) against the merchant in the window, once
+    the group is BRIGADING_COUNT strong: the members not flagged yet, in one query and one insert (behind a carrier's
+    NAT a whole surge shares an address, and flagging it member by member grew with the surge)."""
     since = complaint.submitted_at - settings.BRIGADING_WINDOW
     recent = Complaint.objects.filter(merchant_id=complaint.merchant_id, submitted_at__gte=since)
-    raised = False
     checks = [(Flag.Kind.BRIGADING_ACCOUNT, Q(complainant_key=complaint.complainant_key))]
     if complaint.client_ip_hash:
         checks.append((Flag.Kind.BRIGADING_ADDRESS, Q(client_ip_hash=complaint.client_ip_hash)))
     for kind, same_source in checks:
-        group = list(recent.filter(same_source))
-        if len(group) >= settings.BRIGADING_COUNT:
-            for member in group:
-                _flag, created = Flag.objects.get_or_create(
-                    complaint=member, kind=kind, other=None, defaults={"score": len(group)}
-                )
-                if created:
-                    raised = True
-                    complaint_priority_update(complaint=member)
-    return raised
+        group = recent.filter(same_source)
+        size = group.count()
+        if size < settings.BRIGADING_COUNT:
+            continue
+        flagged = Flag.objects.filter(complaint=OuterRef("pk"), kind=kind, other=None)
+        unflagged = list(group.filter(~Exists(flagged)))
+        Flag.objects.bulk_create(
+            [Flag(complaint=member, kind=kind, other=None, score=size) for member in unflagged], ignore_conflicts=True
+        )
+        if kind in BRIGADING:
+            for member in unflagged:
+                complaint_priority_update(complaint=member)
 
 
-def _transaction_flags(complaint: Complaint) -> bool:
+def _transaction_flags(complaint: Complaint) -> None:
     """Another complaint against the merchant (its whole group: complaints follow merges) quoting the same order
     number, as the case's ledger compares them: one transaction claimed twice, whoever filed it. Any age and any
     status: a rejected complaint about the same order still tells the moderator something."""
     key = order_key(complaint.order_number)
     if not key:
-        return False
+        return
     quoted = (
         Complaint.objects.filter(merchant_id=complaint.merchant_id)
         .exclude(pk=complaint.pk)
         .exclude(order_number="")
         .values_list("pk", "order_number")
     )
-    raised = False
     for other_pk, order_number in quoted:
         if order_key(order_number) == key:
-            raised |= _raise(complaint, Flag.Kind.SAME_TRANSACTION, Complaint(pk=other_pk))
-    return raised
+            _raise(complaint, Flag.Kind.SAME_TRANSACTION, Complaint(pk=other_pk))
 
 
 def flags_for_complaint(*, complaint_id: int) -> None:
@@ -98,20 +124,18 @@ def flags_for_complaint(*, complaint_id: int) -> None:
     complaint = Complaint.objects.filter(pk=complaint_id).first()
     if complaint is None:
         return
-    raised = _brigading_flags(complaint)
-    raised |= _transaction_flags(complaint)
+    _brigading_flags(complaint)
+    _transaction_flags(complaint)
     candidates = {
         other.pk: other.narrative
         for other in _others(complaint).only("pk", "narrative").order_by("-submitted_at")[:NARRATIVE_CANDIDATES]
     }
-    for other_pk, score in near_duplicate_narratives(complaint.narrative, candidates):
-        raised |= _raise(complaint, Flag.Kind.SIMILAR_NARRATIVE, Complaint(pk=other_pk), round(score, 1))
+    similar = near_duplicate_narratives(complaint.narrative, candidates)
+    _raise_pairs(complaint, Flag.Kind.SIMILAR_NARRATIVE, {other_pk: round(score, 1) for other_pk, score in similar})
     for evidence in complaint.evidence.all():
-        raised |= _evidence_flags(evidence)
-    if raised:
-        complaint_priority_update(complaint=complaint)
+        _evidence_flags(evidence)
     # Here rather than in the filing's transaction: it updates the merchant's other open complaints, which
-    # moderators may hold locked, and priority is advisory.
+    # moderators may hold locked, and priority is advisory. It counts the flags just raised.
     complaint_filed_priority(complaint=complaint)
 
 

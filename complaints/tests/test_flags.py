@@ -4,6 +4,8 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from complaints import flags
@@ -13,6 +15,7 @@ from complaints.tests import files
 from complaints.tests.factories import ComplaintFactory
 from complaints.uploads import check_upload
 from merchants.services import MerchantClaims
+from merchants.tests.factories import MerchantFactory
 from portal.accounts.tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -183,3 +186,30 @@ def test_filing_raises_the_transaction_flag(complainant, stranger, django_captur
     assert first.merchant_id == second.merchant_id
     assert Flag.objects.filter(complaint=second, kind=Flag.Kind.SAME_TRANSACTION, other=first).exists()
     assert Flag.objects.filter(complaint=first, kind=Flag.Kind.SAME_TRANSACTION, other=second).exists()
+
+
+def test_a_surge_from_one_address_with_one_template_costs_each_check_the_same_queries_at_any_size(
+    settings, django_assert_max_num_queries
+):
+    """Behind a carrier's NAT a whole surge shares an address, and victims' groups copy one account: checking the
+    next complaint must not take a query per complaint already flagged."""
+    settings.BRIGADING_COUNT = 3
+    merchant = MerchantFactory()
+
+    def surge(count):
+        made = ComplaintFactory.create_batch(count, merchant=merchant, narrative=NARRATIVE, client_ip_hash="nat")
+        for complaint in made:
+            flags.flags_for_complaint(complaint_id=complaint.pk)
+        return made
+
+    surge(5)
+    first = ComplaintFactory(merchant=merchant, narrative=NARRATIVE, client_ip_hash="nat")
+    with CaptureQueriesContext(connection) as small:
+        flags.flags_for_complaint(complaint_id=first.pk)
+    surge(20)
+    latest = ComplaintFactory(merchant=merchant, narrative=NARRATIVE, client_ip_hash="nat")
+    with django_assert_max_num_queries(len(small)):
+        flags.flags_for_complaint(complaint_id=latest.pk)
+
+    assert Flag.objects.filter(kind=Flag.Kind.BRIGADING_ADDRESS).count() == 27
+    assert Flag.objects.filter(complaint=latest, kind=Flag.Kind.SIMILAR_NARRATIVE).count() == 26
