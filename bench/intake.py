@@ -299,3 +299,58 @@ def queue_name(phase: str) -> str:
 def server_env(**extra) -> dict:
     env = {key: value for key, value in os.environ.items() if not key.startswith("BENCH_")}
     return {**env, "PYTHONUNBUFFERED": "1", **extra}
+
+
+# What the database's sessions wait for ------------------------------------------------------------------------------
+
+WAIT_SAMPLE_SECONDS = 0.02
+
+
+def wait_category(state: str, wait_event_type: str | None, wait_event: str | None) -> str:
+    """What a session of the app's database is doing, as pg_stat_activity shows it: waiting for the app inside a
+    transaction (the app's own work: Python, Redis), waiting for a lock, for the disk or the WAL, or running."""
+    if state == "idle in transaction":
+        return "in a transaction, waiting for the app"
+    if wait_event_type == "Lock":
+        return f"waiting for a lock ({wait_event})"
+    if wait_event_type in ("IO", "LWLock"):
+        return f"waiting for {wait_event_type} ({wait_event})"
+    if wait_event_type == "Client":
+        return "waiting for the app's next statement"
+    return "running" if not wait_event_type else f"waiting: {wait_event_type} ({wait_event})"
+
+
+class WaitSampler:
+    """Samples pg_stat_activity of one database every WAIT_SAMPLE_SECONDS in a thread of its own, over its own
+    connection: the share of the busy sessions' time in each wait_category, and the statements waiting for locks.
+    Idle sessions (between requests) are left out."""
+
+    def __init__(self, conninfo: str, database: str):
+        self.conninfo, self.database = conninfo, database
+        self.samples: Counter = Counter()
+        self.locked: Counter = Counter()  # statements waiting for a lock (their first 100 characters)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        import psycopg
+
+        query = (
+            "SELECT state, wait_event_type, wait_event, left(query, 100) FROM pg_stat_activity"
+            " WHERE datname = %s AND pid <> pg_backend_pid() AND state <> 'idle'"
+        )
+        with psycopg.connect(self.conninfo, autocommit=True) as connection:
+            while not self._stop.is_set():
+                for state, wait_type, wait_event, statement in connection.execute(query, [self.database]):
+                    self.samples[wait_category(state, wait_type, wait_event)] += 1
+                    if wait_type == "Lock":
+                        self.locked[" ".join(statement.split())] += 1
+                self._stop.wait(WAIT_SAMPLE_SECONDS)
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join(timeout=10)

@@ -23,11 +23,13 @@ results. --parts runs some parts only (e.g. --parts intake,load).
 """
 
 import argparse
+import contextlib
 import os
 import shutil
 import sys
 import tempfile
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -40,6 +42,7 @@ from bench.intake import (  # noqa: E402
     Processes,
     RunStats,
     ServerOptions,
+    WaitSampler,
     celery_workers,
     drive,
     gunicorn,
@@ -96,6 +99,8 @@ class Series:
     label: str
     runs: list[RunStats] = field(default_factory=list)
     lost: int = 0
+    waits: Counter = field(default_factory=Counter)  # pg_stat_activity samples of the app's sessions (WaitSampler)
+    locked: Counter = field(default_factory=Counter)  # statements sampled waiting for a lock
 
     def figure(self, name: str) -> float:
         values = {
@@ -352,17 +357,33 @@ class Surge:
             found = conn.execute("SELECT count(*) FROM baseline_barecomplaint WHERE code = ANY(%s)", [codes]).fetchone()
         return len(codes) - found[0]
 
+    def analyze(self, app: str) -> None:
+        """Fresh planner statistics, as autovacuum keeps them in production: the run's database starts empty and
+        grows with every run, and a server with autovacuum off (as this machine's) would plan the resolution's
+        lookups on the statistics of empty tables, scanning whole indexes."""
+        import psycopg
+
+        name = self.db["NAME"] if app == "redress" else self.baseline_name
+        with psycopg.connect(self.database_url(name), autocommit=True) as connection:
+            connection.execute("ANALYZE")
+
     def alternate(self, ports: dict[str, int], kind: str, workers: int) -> None:
-        """--runs timed runs of each app, alternating, so both meet the same machine."""
+        """--runs timed runs of each app, alternating, so both meet the same machine. What Redress's database
+        sessions wait for is sampled meanwhile (WaitSampler)."""
         series = {app: Series(f"{kind}, {workers} gunicorn worker(s), {app}") for app in ports}
         for run in range(self.options.runs):
             for app, port in ports.items():
-                stats = drive(
-                    port,
-                    self.requests(app, kind, seed=1000 * workers + run),
-                    clients=self.options.clients,
-                    seconds=self.options.seconds,
-                )
+                self.analyze(app)
+                sampler = WaitSampler(self.database_url(self.db["NAME"]), self.db["NAME"])
+                with sampler if app == "redress" else contextlib.nullcontext():
+                    stats = drive(
+                        port,
+                        self.requests(app, kind, seed=1000 * workers + run),
+                        clients=self.options.clients,
+                        seconds=self.options.seconds,
+                    )
+                series[app].waits.update(sampler.samples)
+                series[app].locked.update(sampler.locked)
                 series[app].runs.append(stats)
                 series[app].lost += self.check_lost(app, stats.codes)
                 print(

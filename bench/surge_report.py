@@ -169,6 +169,8 @@ def _how(results) -> list[str]:
         f"- {o.clients} concurrent clients (threads, a new loopback connection per request, as a proxy opens them);"
         f" {o.runs} runs of {o.seconds:.0f} s per configuration after 2 untimed requests per client, Redress and the"
         " bare app alternating. Latency is the client's, connect to last byte.",
+        "- Before each timed run both databases are ANALYZEd, as autovacuum keeps them in production (this"
+        " machine's PostgreSQL runs without autovacuum, and a run's database starts empty).",
         f"- Each filing from the next of {o.accounts:,} accounts (token authentication, the production throttles);"
         " 60% name the vanished shop (its name written six ways, its app ID or phone often), 25% a busy shop, 15% a"
         " shop nobody named before.",
@@ -214,6 +216,26 @@ def _intake(results) -> list[str]:
         "",
         *_table(header, [_series_row(s) for s in [*intake.values(), *(d.load for d in results.drains)]]),
     ]
+
+
+def _waits(results) -> list[str]:
+    """Where Redress's JSON filings spend their transactions' time (2 workers), from pg_stat_activity samples."""
+    series = results.intake.get("json/2/redress")
+    if series is None or not series.waits:
+        return []
+    total = sum(series.waits.values())
+    rows = [[what, f"{count / total:.0%}"] for what, count in series.waits.most_common()]
+    text = (
+        f"pg_stat_activity of Redress's database every 20 ms during the JSON runs with 2 workers: {total:,} samples"
+        " of busy sessions. Time in a transaction waiting for the app is the app's own work (Python, Redis) while"
+        " the transaction is open; a lock wait is a filing queueing for another's row or lock."
+    )
+    lines = ["## Where the filings' transactions wait", "", text, "", *_table(["sessions", "share"], rows)]
+    if series.locked:
+        locked = sum(series.locked.values())
+        rows = [[f"`{statement}`", f"{count / locked:.0%}"] for statement, count in series.locked.most_common(5)]
+        lines += ["", *_table(["statement waiting for a lock", "share"], rows)]
+    return lines
 
 
 def _scale(results) -> list[str]:
@@ -355,6 +377,7 @@ def markdown(results) -> str:
         "",
         *_table(["figure", "measured", "target", ""], [[a, b, c, verdict(d)] for a, b, c, d in targets(results)]),
         *_intake(results),
+        *_waits(results),
         *_scale(results),
         *_drains(results),
         *_evidence(results),

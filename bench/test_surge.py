@@ -11,9 +11,18 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
+from bench import surge_report
 from bench.filings import PHOTO_SIDE, VANISHED, Filings, screenshot
-from bench.intake import RunStats, json_request, median, multipart_request, percentile, task_seconds
-from bench.surge import Options, Pictures, parse_options
+from bench.intake import (
+    RunStats,
+    json_request,
+    median,
+    multipart_request,
+    percentile,
+    task_seconds,
+    wait_category,
+)
+from bench.surge import Options, Pictures, Results, Series, parse_options
 from complaints.duplicates import PHASH_THRESHOLD, is_near_duplicate_narrative, phash_distance
 from complaints.models import Complaint
 from complaints.processing import process_image
@@ -164,3 +173,23 @@ def test_options_take_quick_defaults_and_overrides():
     quick = parse_options(["--quick", "--runs", "5", "--parts", "intake"])
     assert (quick.quick, quick.runs, quick.parts, quick.reads_complaints) == (True, 5, "intake", 100_000)
     assert parse_options(["--seconds", "2.5"]).seconds == 2.5
+
+
+def test_sessions_are_told_apart_by_what_they_wait_for():
+    assert wait_category("idle in transaction", "Client", "ClientRead") == "in a transaction, waiting for the app"
+    assert wait_category("active", "Lock", "transactionid") == "waiting for a lock (transactionid)"
+    assert wait_category("active", "IO", "WALSync") == "waiting for IO (WALSync)"
+    assert wait_category("active", None, None) == "running"
+
+
+def test_the_report_says_where_the_filings_transactions_wait():
+    waits = Counter({"running": 1, "waiting for a lock (tuple)": 3})
+    redress = Series("json, 2 gunicorn worker(s), redress", waits=waits)
+    redress.locked.update({"INSERT INTO stats": 3})
+    results = Results(Options(), intake={"json/2/redress": redress})
+
+    lines = surge_report._waits(results)
+
+    assert "| waiting for a lock (tuple) | 75% |" in lines
+    assert "| `INSERT INTO stats` | 100% |" in lines
+    assert surge_report._waits(Results(Options())) == []
