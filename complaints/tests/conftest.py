@@ -44,15 +44,24 @@ def _reset_broker_caches() -> None:
 
 @contextmanager
 def celery_publishing_to(broker_url: str, *, queue: str | None = None):
-    """Make the test process's Celery app publish tasks to `broker_url` (not run them eagerly)."""
+    """Make the test process's Celery app publish tasks to `broker_url` (not run them eagerly).
+
+    Celery reads the CELERY_BROKER_URL environment variable before its broker_url setting, so a shell that sets
+    it (as for make bench) would send the tasks to that broker instead: it is pointed at `broker_url` too."""
     conf = celery_app.conf
     keys = ("broker_url", "task_always_eager", "task_default_queue")
     saved = {key: conf[key] for key in keys}
+    saved_env = os.environ.get("CELERY_BROKER_URL")
+    os.environ["CELERY_BROKER_URL"] = broker_url
     conf.update(broker_url=broker_url, task_always_eager=False, task_default_queue=queue or saved["task_default_queue"])
     _reset_broker_caches()
     try:
         yield celery_app
     finally:
+        if saved_env is None:
+            del os.environ["CELERY_BROKER_URL"]
+        else:
+            os.environ["CELERY_BROKER_URL"] = saved_env
         conf.update(saved)
         _reset_broker_caches()
 
