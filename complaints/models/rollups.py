@@ -169,10 +169,12 @@ class MerchantDay(models.Model):
         verbose_name = _("merchant's day")
         verbose_name_plural = _("merchants' days")
         constraints = [
-            # Its index also serves counting merchants nationally: WHERE day BETWEEN %s AND %s.
             models.UniqueConstraint(fields=["day", "merchant"], name="merchant_day_unique"),
         ]
         indexes = [
+            # National figures: WHERE day BETWEEN %s AND %s, counting merchants and summing in one index-only scan
+            # (key columns, so SQLite has them too). Built CONCURRENTLY on PostgreSQL by migration 0011.
+            models.Index(fields=["day", "merchant", "complaints", "loss"], name="merchant_day_cover_idx"),
             # A few merchants' figures (a risk level's, sparklines): WHERE merchant_id IN (...) AND day BETWEEN ...;
             # covering, as DailyRollup's indexes are.
             models.Index(fields=["merchant", "day", "complaints", "loss"], name="merchant_day_merchant_idx"),
