@@ -7,27 +7,12 @@ The unique (day, merchant) index counted the merchants, and the sums took a seco
 sums' columns in the index one index-only scan gives all three.
 
 Built CONCURRENTLY on PostgreSQL, so that filings, which upsert their merchant's day, are not held up while it is
-built; the state learns of it apart from the database (as in 0010).
+built.
 """
 
 from django.db import migrations, models
 
-INDEX = "merchant_day_cover_idx"
-COLUMNS = ["day", "merchant_id", "complaints", "loss"]
-
-
-def create_index(apps, schema_editor):
-    quote = schema_editor.quote_name
-    concurrently = " CONCURRENTLY" if schema_editor.connection.vendor == "postgresql" else ""
-    schema_editor.execute(
-        f"CREATE INDEX{concurrently} IF NOT EXISTS {quote(INDEX)} ON {quote('complaints_merchantday')}"
-        f" ({', '.join(quote(column) for column in COLUMNS)})"
-    )
-
-
-def drop_index(apps, schema_editor):
-    concurrently = " CONCURRENTLY" if schema_editor.connection.vendor == "postgresql" else ""
-    schema_editor.execute(f"DROP INDEX{concurrently} IF EXISTS {schema_editor.quote_name(INDEX)}")
+from complaints.migrations._concurrent_index import add_index_concurrently
 
 
 class Migration(migrations.Migration):
@@ -39,13 +24,10 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.SeparateDatabaseAndState(
-            database_operations=[migrations.RunPython(create_index, drop_index)],
-            state_operations=[
-                migrations.AddIndex(
-                    model_name="merchantday",
-                    index=models.Index(fields=["day", "merchant", "complaints", "loss"], name=INDEX),
-                )
-            ],
+        add_index_concurrently(
+            model_name="merchantday",
+            table="complaints_merchantday",
+            index=models.Index(fields=["day", "merchant", "complaints", "loss"], name="merchant_day_cover_idx"),
+            columns=["day", "merchant_id", "complaints", "loss"],
         ),
     ]

@@ -132,23 +132,30 @@ def file_against(app_id):
     ).pk
 
 
+def first_hold_waits(monkeypatch):
+    """Make the first resolution that holds a merchant stop there until `go` is set (`held` says it got there);
+    `passed` is set when a later resolution gets its hold."""
+    held, go, passed = threading.Event(), threading.Event(), threading.Event()
+    real_hold = services._hold
+
+    def hold_first(resolution, **kwargs):
+        real_hold(resolution, **kwargs)
+        if not held.is_set():
+            held.set()
+            assert go.wait(timeout=20)
+        else:
+            passed.set()
+
+    monkeypatch.setattr(services, "_hold", hold_first)
+    return held, go, passed
+
+
 def test_filings_against_one_merchant_hold_its_row_together(monkeypatch):
     """In a surge every filing names the same merchant: one holding the merchant's row until its commit must not make
     the next wait for it."""
     merchant_resolve(claims=MerchantClaims(merchant_name="易联购", app_id="wx000000000000000a"))
     if connection.vendor == "postgresql":
-        held, go, passed = threading.Event(), threading.Event(), threading.Event()
-        real_hold = services._hold
-
-        def hold_and_report(resolution, **kwargs):
-            real_hold(resolution, **kwargs)
-            if not held.is_set():
-                held.set()
-                assert go.wait(timeout=20)
-            else:
-                passed.set()
-
-        monkeypatch.setattr(services, "_hold", hold_and_report)
+        held, go, passed = first_hold_waits(monkeypatch)
         first = in_thread(file_against, "wx000000000000000a")
         assert held.wait(timeout=10)
         second = in_thread(file_against, "wx000000000000000a")
@@ -209,18 +216,7 @@ def test_a_merge_waiting_for_a_filing_is_not_overtaken_by_the_next_filings(monke
         return merchant_merge(source=source, target=target, reason="same shop", actor=UserFactory())
 
     if connection.vendor == "postgresql":
-        held, go, passed = threading.Event(), threading.Event(), threading.Event()
-        real_hold = services._hold
-
-        def hold_first(resolution, **kwargs):
-            real_hold(resolution, **kwargs)
-            if not held.is_set():
-                held.set()
-                assert go.wait(timeout=20)
-            else:
-                passed.set()
-
-        monkeypatch.setattr(services, "_hold", hold_first)
+        held, go, passed = first_hold_waits(monkeypatch)
         first = in_thread(file_against, "wx000000000000000a")
         assert held.wait(timeout=10)
         merging = in_thread(merge)
