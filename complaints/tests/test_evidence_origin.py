@@ -14,7 +14,7 @@ from django.urls import reverse, set_urlconf
 from complaints import evidence_links, privacy, services
 from complaints.models import Evidence
 from complaints.tests.files import jpeg_bytes, pdf_bytes, upload
-from complaints.tests.test_views import FACTS, MERCHANT, body_of, file_url
+from complaints.tests.test_views import FACTS, MERCHANT, body_of, file_url, file_with_evidence
 
 pytestmark = pytest.mark.django_db
 
@@ -47,14 +47,7 @@ def evidence_origin(settings):
 @pytest.fixture
 def complaint(complainant, django_capture_on_commit_callbacks):
     """A filed complaint with a ready picture and a ready PDF."""
-    draft = services.draft_save(draft=services.draft_create(owner=complainant), data={**MERCHANT, **FACTS})
-    with django_capture_on_commit_callbacks(execute=True):
-        services.evidence_upload(
-            user=complainant,
-            uploads=[upload("order.jpg", jpeg_bytes()), upload("invoice.pdf", pdf_bytes())],
-            draft=draft,
-        )
-    complaint = services.draft_submit(draft=draft)
+    complaint = file_with_evidence(complainant, django_capture_on_commit_callbacks)
     assert {e.status for e in complaint.evidence.all()} == {Evidence.Status.READY}
     return complaint
 

@@ -114,17 +114,23 @@ def stored(draft, complainant, django_capture_on_commit_callbacks):
     return outcome.stored[0]
 
 
-@pytest.fixture
-def complaint(complainant, django_capture_on_commit_callbacks):
-    """A filed complaint with a ready picture and a ready PDF."""
+def file_with_evidence(complainant, capture_on_commit_callbacks) -> Complaint:
+    """File a complaint with a picture and a PDF, processed (`capture_on_commit_callbacks`: pytest-django's
+    django_capture_on_commit_callbacks)."""
     draft = services.draft_save(draft=services.draft_create(owner=complainant), data={**MERCHANT, **FACTS})
-    with django_capture_on_commit_callbacks(execute=True):
+    with capture_on_commit_callbacks(execute=True):
         services.evidence_upload(
             user=complainant,
             uploads=[upload("order.jpg", jpeg_bytes()), upload("invoice.pdf", pdf_bytes())],
             draft=draft,
         )
     return services.draft_submit(draft=draft)
+
+
+@pytest.fixture
+def complaint(complainant, django_capture_on_commit_callbacks):
+    """A filed complaint with a ready picture and a ready PDF."""
+    return file_with_evidence(complainant, django_capture_on_commit_callbacks)
 
 
 # The wizard, end to end ------------------------------------------------------------------------------
